@@ -1,0 +1,80 @@
+# kaipeer: a POSIX Makefile (GNU make and BSD make alike).
+#
+#   make             build ./kaipeer and libkaipeer.a with the C compiler alone
+#   make deps        install Check (the unit-test framework) if it is missing
+#   make check       build and run every test (needs Check)
+#   make clean
+#
+# CC, CFLAGS, LDFLAGS, PREFIX and DESTDIR may be overridden as usual.
+
+.POSIX:
+.SUFFIXES:
+
+CC	= cc
+CFLAGS	= -O2 -g -Wall -Wextra -pedantic
+LDFLAGS	=
+PREFIX	= /usr/local
+# What every object needs, whatever CFLAGS says.
+KPFLAGS	= -std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude
+# The unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
+TEST_CFLAGS = -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CHECK_LIBS = `pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread`
+CHECK_CFLAGS = `pkg-config --cflags check 2>/dev/null`
+
+LIBOBJ	= json.o config.o calc.o proto.o console.o net.o node.o
+HEADERS	= include/kaipeer.h include/json.h include/config.h include/calc.h \
+	  include/proto.h include/console.h include/net.h
+UNIT	= tests/check_json tests/check_calc tests/check_proto tests/check_console
+PROGS	= kaipeer examples/greet
+
+all: kaipeer libkaipeer.a examples/greet
+
+kaipeer: kaipeer.o libkaipeer.a
+	$(CC) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
+
+libkaipeer.a: $(LIBOBJ)
+	rm -f libkaipeer.a
+	ar rcs libkaipeer.a $(LIBOBJ)
+
+examples/greet: examples/greet.c include/kaipeer.h libkaipeer.a
+	$(CC) $(KPFLAGS) $(CFLAGS) $(LDFLAGS) -o examples/greet examples/greet.c libkaipeer.a
+
+kaipeer.o: kaipeer.c include/kaipeer.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c kaipeer.c
+json.o: json.c include/json.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c json.c
+config.o: config.c include/config.h include/json.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c config.c
+calc.o: calc.c include/calc.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c calc.c
+proto.o: proto.c include/proto.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c proto.c
+console.o: console.c include/console.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c console.c
+net.o: net.c include/net.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c net.c
+node.o: node.c $(HEADERS)
+	$(CC) $(KPFLAGS) $(CFLAGS) -c node.c
+
+# --- tests -----------------------------------------------------------------
+
+tests/check_json: tests/check_json.c json.c config.c include/json.h include/config.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_json tests/check_json.c json.c config.c $(CHECK_LIBS)
+tests/check_calc: tests/check_calc.c calc.c include/calc.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_calc tests/check_calc.c calc.c $(CHECK_LIBS)
+tests/check_proto: tests/check_proto.c proto.c include/proto.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proto tests/check_proto.c proto.c $(CHECK_LIBS)
+tests/check_console: tests/check_console.c console.c include/console.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_console tests/check_console.c console.c $(CHECK_LIBS)
+tests/check_integration: tests/check_integration.c tests/harness.c tests/harness.h proto.c include/proto.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c tests/harness.c proto.c $(CHECK_LIBS)
+
+check: $(PROGS) $(UNIT) tests/check_integration
+	@sh tests/run.sh $(UNIT) tests/check_integration
+
+deps:
+	@sh tests/deps.sh
+
+clean:
+	rm -f kaipeer kaipeer.o libkaipeer.a $(LIBOBJ) examples/greet \
+	    $(UNIT) tests/check_integration

@@ -1,0 +1,77 @@
+/*
+ * config: the node's settings, read from a strict JSON file.
+ *
+ * config_parse() is pure: it reads a buffer and fills a struct config, whose
+ * strings and arrays it allocates and config_free() releases.  A file is
+ * taken whole or not at all: on any error the struct is left as defaults
+ * and the message, "<file>:<line>:<col>: <what is wrong>", is written to err.
+ * An unknown key is not an error; it is reported through the warn callback
+ * in the same file:line:col form.
+ */
+#ifndef KAIPEER_CONFIG_H
+#define KAIPEER_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PORT	14590
+#define CONFIG_DEFAULT_MAX_PEERS 64
+#define CONFIG_DEFAULT_MAX_FRAME (1024 * 1024)
+#define CONFIG_DEFAULT_COMMAND_TIMEOUT_MS 10000
+#define CONFIG_DEFAULT_CONNECT_TIMEOUT_MS 5000
+#define CONFIG_MAX_FILE	(1024 * 1024)	/* larger config files are refused */
+#define CONFIG_MAX_NAME	64		/* bytes in "name" */
+#define CONFIG_MAX_HOST	255		/* bytes in a peer's "host" */
+#define CONFIG_MAX_LIST	1024		/* entries in "peers" or "commands" */
+
+struct config_peer {
+	char	*host;
+	int	 port;
+};
+
+struct config_alias {
+	char	*name;
+	char	*expansion;
+};
+
+struct config {
+	char	*name;			/* "name", NULL when not set */
+	int	 listen_port;		/* "listenPort", 1..65535 */
+	int	 auto_listen;		/* "autoListen" */
+	int	 interactive;		/* "interactive" */
+	int	 max_peers;		/* "maxPeers", >= 1 */
+	long	 max_frame;		/* "maxFrameSize", bytes, 1024..(64 MiB) */
+	long	 command_timeout_ms;	/* "commandTimeout", seconds in the file */
+	long	 connect_timeout_ms;	/* "connectTimeout", seconds in the file */
+	struct config_peer *peers;	/* "peers", in file order */
+	int	 npeers;
+	struct config_alias *aliases;	/* "commands", sorted by name */
+	int	 naliases;
+};
+
+/* Called once per warning with a complete message and the caller's ctx. */
+typedef void (*config_warn_fn)(void *ctx, const char *msg);
+
+/* Fill c with the built-in defaults; it owns no memory afterwards. */
+void	config_defaults(struct config *c);
+
+/*
+ * Parse text[0..len) as a config file named filename (used in messages).
+ * Returns 0 and fills c (defaults for absent keys), or -1 with c left as
+ * defaults and err holding "<filename>:<line>:<col>: <what is wrong>".
+ * Lines and columns are 1-based; the column counts bytes.
+ */
+int	config_parse(struct config *c, const char *text, size_t len,
+	    const char *filename, char *err, size_t errsize,
+	    config_warn_fn warn, void *ctx);
+
+/*
+ * Read and parse the file at path.  Returns 0, or -1 with err set; an
+ * unreadable file is reported as "<path>: <strerror>".
+ */
+int	config_load(struct config *c, const char *path, char *err,
+	    size_t errsize, config_warn_fn warn, void *ctx);
+
+/* Release what c owns and reset it to defaults. */
+void	config_free(struct config *c);
+
+#endif
