@@ -70,7 +70,7 @@ tests/check_integration: tests/check_integration.c tests/harness.c tests/harness
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c tests/harness.c proto.c $(CHECK_LIBS)
 
 check: $(PROGS) $(UNIT) tests/check_integration
-	@sh tests/run.sh $(UNIT) tests/check_integration
+	@sh tests/run.sh $(UNIT) tests/check_integration tests/readme_example.sh p2p_test.sh
 
 deps:
 	@sh tests/deps.sh
