@@ -90,6 +90,19 @@ sockaddr_ip(const struct sockaddr *sa, socklen_t len, char *ip, size_t iplen,
 	*port = atoi(serv);
 }
 
+static int
+local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char ip[NET_ADDRLEN];
+	int port = 0;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		sockaddr_ip((struct sockaddr *)&ss, len, ip, sizeof(ip), &port);
+	return port;
+}
+
 long long
 net_now_ms(void)
 {
@@ -432,6 +445,7 @@ accept_all(struct net *n, int lfd, const struct net_handlers *h, void *ctx)
 		c->state = NET_OPEN;
 		sockaddr_ip((struct sockaddr *)&ss, len, c->ip, sizeof(c->ip),
 		    &c->port);
+		c->local_port = local_port(fd);
 		h->accepted(ctx, c);
 		count++;
 	}
@@ -456,6 +470,7 @@ finish_connect(struct net_conn *c, const struct net_handlers *h, void *ctx)
 		return;
 	}
 	c->state = NET_OPEN;
+	c->local_port = local_port(c->fd);
 	freeaddrinfo(c->ai_list);
 	c->ai_list = c->ai_next = NULL;
 	h->connected(ctx, c, 0);

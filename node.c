@@ -316,12 +316,12 @@ send_command(struct kaipeer_node *node, struct peer *p, const char *text,
 	struct pending *pd;
 	unsigned char *buf;
 	size_t need = PROTO_HEADER + 4 + len;
+	size_t most = (size_t)node->cfg.max_frame - 1 - 4;	/* type, id */
 	uint32_t id;
 
-	if (need - 1 > (size_t)node->cfg.max_frame) {
+	if (len > most) {
 		printf("Command too long for %s (%lu bytes, at most %lu)\n",
-		    peer_label(p), (unsigned long)len,
-		    (unsigned long)(node->cfg.max_frame - PROTO_HEADER - 3));
+		    peer_label(p), (unsigned long)len, (unsigned long)most);
 		return -1;
 	}
 	if (p->npend == p->pcap) {
@@ -758,18 +758,30 @@ former_entry(struct kaipeer_node *node, const char *addr)
 	return NULL;
 }
 
-/* Of two connections to the same node, keep the same one both sides keep. */
+/* The initiator's TCP port of c: both ends of c know it. */
+static int
+initiator_port(const struct net_conn *c)
+{
+	return c->outbound ? c->local_port : c->port;
+}
+
+/*
+ * Of two connections to the same node, keep the one the other side keeps
+ * too (docs/PROTOCOL.md, 7.3): the one initiated by the smaller node id,
+ * or, with one initiator, the one from its lower source port.
+ */
 static int
 keep_new(struct kaipeer_node *node, const struct peer *old,
     const struct peer *new)
 {
 	const unsigned char *a, *b;
+	int cmp;
 
 	a = old->conn->outbound ? node->id : old->id;
 	b = new->conn->outbound ? node->id : new->id;
-	if (memcmp(a, b, PROTO_NODE_ID) == 0)
-		return 0;	/* same initiator: keep the older */
-	return memcmp(b, a, PROTO_NODE_ID) < 0;
+	if ((cmp = memcmp(b, a, PROTO_NODE_ID)) != 0)
+		return cmp < 0;
+	return initiator_port(new->conn) < initiator_port(old->conn);
 }
 
 static void

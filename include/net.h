@@ -33,6 +33,7 @@ struct net_conn {
 	int		 outbound;	/* we dialled it */
 	char		 ip[NET_ADDRLEN];	/* numeric address of the other end */
 	int		 port;		/* its TCP port */
+	int		 local_port;	/* our TCP port */
 	unsigned char	*in;		/* received, not yet consumed */
 	size_t		 in_len;
 	size_t		 in_cap;

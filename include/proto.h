@@ -95,7 +95,8 @@ struct proto_hello {
 	char		 name[PROTO_MAX_NAME + 1];	/* NUL-terminated */
 };
 
-/* Encoders: return the whole frame's size, or -1 if it does not fit. */
+/* Encoders: the whole frame's size, or -1 if it does not fit or an argument
+ * is out of range (status not 0 or 1, a field above its width, a bad name). */
 long	proto_hello_encode(unsigned char *buf, size_t size,
 	    const struct proto_hello *h);
 long	proto_command_encode(unsigned char *buf, size_t size, uint32_t id,

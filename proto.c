@@ -1,0 +1,534 @@
+/*
+ * proto: the kaipeer wire format, a pure codec (docs/PROTOCOL.md).
+ *
+ * Contract.  Nothing here does I/O, allocates or exits; every function
+ * works on memory the caller owns and gives it back.  Reading goes through
+ * a struct reader that threads a position through a (pointer, length) pair
+ * and checks the bound before every byte it touches, so a hostile payload
+ * can at worst produce an error code.  proto_frame_next() refuses a bad
+ * length from the four length bytes alone, before any body is awaited.
+ * Encoders work out the whole frame's size first and write nothing unless
+ * it fits both the caller's buffer and the u32 length field (and, so that
+ * the size can be returned as a long, LONG_MAX).  They also return -1
+ * rather than produce what a decoder here would reject: a RESULT status
+ * other than 0 or 1, a u16 field above 0xffff, a name with control bytes
+ * or without a NUL in its array.  Any version is encoded, so that a test
+ * can make a foreign HELLO.  Decoders check the frame's type too: a
+ * COMMAND handed to proto_result_decode() is PROTO_EINVAL.  Text is bytes:
+ * any value, NUL included, may appear.
+ */
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "proto.h"
+
+#define LEN_BYTES	4		/* the length field of every frame */
+#define U16_MAX		0xffffu
+#define U32_MAX		0xffffffffu
+#define MAGIC_LEN	4
+/* magic version flags port id name_len */
+#define HELLO_FIXED	(MAGIC_LEN + 2 + 2 + 2 + PROTO_NODE_ID + 1)
+#define TOKEN_LEN	8
+
+struct reader {
+	const unsigned char *p;
+	size_t		 len;
+	size_t		 pos;
+};
+
+struct writer {
+	unsigned char	*p;
+	size_t		 size;
+	size_t		 pos;
+};
+
+/*
+ * The largest length field we accept or produce: what a u32 holds, less if
+ * 4 + length would not fit a long (the return type) or a size_t.
+ */
+static size_t
+length_max(void)
+{
+	uintmax_t m = U32_MAX;
+
+	if ((uintmax_t)LONG_MAX - LEN_BYTES < m)
+		m = (uintmax_t)LONG_MAX - LEN_BYTES;
+	if ((uintmax_t)SIZE_MAX - LEN_BYTES < m)
+		m = (uintmax_t)SIZE_MAX - LEN_BYTES;
+	return (size_t)m;
+}
+
+static size_t
+rd_left(const struct reader *r)
+{
+	return r->len - r->pos;
+}
+
+static int
+rd_u8(struct reader *r, unsigned *v)
+{
+	if (rd_left(r) < 1)
+		return -1;
+	*v = r->p[r->pos];
+	r->pos += 1;
+	return 0;
+}
+
+static int
+rd_u16(struct reader *r, unsigned *v)
+{
+	if (rd_left(r) < 2)
+		return -1;
+	*v = (unsigned)r->p[r->pos] << 8 | r->p[r->pos + 1];
+	r->pos += 2;
+	return 0;
+}
+
+static int
+rd_u32(struct reader *r, uint32_t *v)
+{
+	const unsigned char *b;
+
+	if (rd_left(r) < 4)
+		return -1;
+	b = r->p + r->pos;
+	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | (uint32_t)b[3];
+	r->pos += 4;
+	return 0;
+}
+
+static int
+rd_u64(struct reader *r, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (rd_left(r) < 8)
+		return -1;
+	for (i = 0; i < 8; i++)
+		x = x << 8 | r->p[r->pos + i];
+	*v = x;
+	r->pos += 8;
+	return 0;
+}
+
+static int
+rd_bytes(struct reader *r, const unsigned char **out, size_t n)
+{
+	if (rd_left(r) < n)
+		return -1;
+	*out = r->p + r->pos;
+	r->pos += n;
+	return 0;
+}
+
+/* The rest of the payload, possibly empty, as text. */
+static void
+rd_rest(struct reader *r, const char **text, size_t *len)
+{
+	*text = (const char *)(r->p + r->pos);
+	*len = rd_left(r);
+	r->pos = r->len;
+}
+
+/*
+ * Writers check their bound too, although the encoders have sized the
+ * frame already: a mistake in that arithmetic then costs a -1, not memory.
+ */
+static int
+wr_u8(struct writer *w, unsigned v)
+{
+	if (w->size - w->pos < 1)
+		return -1;
+	w->p[w->pos++] = (unsigned char)(v & 0xff);
+	return 0;
+}
+
+static int
+wr_u16(struct writer *w, unsigned v)
+{
+	if (w->size - w->pos < 2)
+		return -1;
+	w->p[w->pos++] = (unsigned char)(v >> 8 & 0xff);
+	w->p[w->pos++] = (unsigned char)(v & 0xff);
+	return 0;
+}
+
+static int
+wr_u32(struct writer *w, uint32_t v)
+{
+	if (w->size - w->pos < 4)
+		return -1;
+	w->p[w->pos++] = (unsigned char)(v >> 24 & 0xff);
+	w->p[w->pos++] = (unsigned char)(v >> 16 & 0xff);
+	w->p[w->pos++] = (unsigned char)(v >> 8 & 0xff);
+	w->p[w->pos++] = (unsigned char)(v & 0xff);
+	return 0;
+}
+
+static int
+wr_u64(struct writer *w, uint64_t v)
+{
+	int shift;
+
+	if (w->size - w->pos < 8)
+		return -1;
+	for (shift = 56; shift >= 0; shift -= 8)
+		w->p[w->pos++] = (unsigned char)(v >> shift & 0xff);
+	return 0;
+}
+
+static int
+wr_bytes(struct writer *w, const void *src, size_t n)
+{
+	if (w->size - w->pos < n)
+		return -1;
+	if (n > 0)		/* memcpy(dst, NULL, 0) is undefined */
+		memcpy(w->p + w->pos, src, n);
+	w->pos += n;
+	return 0;
+}
+
+/*
+ * Start a frame whose payload has fixed bytes of fields then var bytes of
+ * text: check that it fits, then write length and type.  Returns 0, or -1
+ * with nothing written.
+ */
+static int
+wr_header(struct writer *w, unsigned char *buf, size_t size, int type,
+    size_t fixed, size_t var)
+{
+	size_t max = length_max(), length;
+
+	w->p = buf;
+	w->size = size;
+	w->pos = 0;
+	if (fixed > max - 1 || var > max - 1 - fixed)
+		return -1;
+	length = 1 + fixed + var;
+	if (size < LEN_BYTES || length > size - LEN_BYTES)
+		return -1;
+	if (wr_u32(w, (uint32_t)length) == -1 || wr_u8(w, (unsigned)type) == -1)
+		return -1;
+	return 0;
+}
+
+/* A byte that may not appear in a node name: NUL, C0 controls, DEL. */
+static int
+name_byte_bad(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+long
+proto_frame_next(const unsigned char *buf, size_t avail, size_t max_frame,
+    struct proto_frame *f)
+{
+	struct reader r;
+	uint32_t length;
+	unsigned type;
+
+	r.p = buf;
+	r.len = avail;
+	r.pos = 0;
+	if (rd_u32(&r, &length) == -1)
+		return PROTO_PARTIAL;
+	if (length == 0)
+		return PROTO_EEMPTY;
+	if ((uintmax_t)length > (uintmax_t)max_frame ||
+	    (uintmax_t)length > (uintmax_t)length_max())
+		return PROTO_ETOOBIG;
+	if (rd_left(&r) < length)
+		return PROTO_PARTIAL;
+	(void)rd_u8(&r, &type);		/* length >= 1: it is there */
+	f->type = (int)type;
+	f->payload = buf + r.pos;
+	f->len = (size_t)length - 1;
+	return (long)(LEN_BYTES + (size_t)length);
+}
+
+long
+proto_hello_encode(unsigned char *buf, size_t size,
+    const struct proto_hello *h)
+{
+	struct writer w;
+	size_t n;
+
+	if (h->version > U16_MAX || h->flags > U16_MAX || h->port > U16_MAX)
+		return -1;
+	for (n = 0; n < sizeof(h->name) && h->name[n] != '\0'; n++)
+		if (name_byte_bad((unsigned char)h->name[n]))
+			return -1;
+	if (n > PROTO_MAX_NAME)		/* no NUL inside the array */
+		return -1;
+	if (wr_header(&w, buf, size, PROTO_HELLO, HELLO_FIXED, n) == -1)
+		return -1;
+	if (wr_bytes(&w, PROTO_MAGIC, MAGIC_LEN) == -1 ||
+	    wr_u16(&w, h->version) == -1 ||
+	    wr_u16(&w, h->flags) == -1 ||
+	    wr_u16(&w, h->port) == -1 ||
+	    wr_bytes(&w, h->id, PROTO_NODE_ID) == -1 ||
+	    wr_u8(&w, (unsigned)n) == -1 ||
+	    wr_bytes(&w, h->name, n) == -1)
+		return -1;
+	return (long)w.pos;
+}
+
+long
+proto_command_encode(unsigned char *buf, size_t size, uint32_t id,
+    const char *text, size_t len)
+{
+	struct writer w;
+
+	if (wr_header(&w, buf, size, PROTO_COMMAND, 4, len) == -1 ||
+	    wr_u32(&w, id) == -1 ||
+	    wr_bytes(&w, text, len) == -1)
+		return -1;
+	return (long)w.pos;
+}
+
+long
+proto_result_encode(unsigned char *buf, size_t size, uint32_t id,
+    int status, const char *text, size_t len)
+{
+	struct writer w;
+
+	if (status != PROTO_STATUS_OK && status != PROTO_STATUS_ERROR)
+		return -1;
+	if (wr_header(&w, buf, size, PROTO_RESULT, 4 + 1, len) == -1 ||
+	    wr_u32(&w, id) == -1 ||
+	    wr_u8(&w, (unsigned)status) == -1 ||
+	    wr_bytes(&w, text, len) == -1)
+		return -1;
+	return (long)w.pos;
+}
+
+long
+proto_error_encode(unsigned char *buf, size_t size, unsigned code,
+    const char *text, size_t len)
+{
+	struct writer w;
+
+	if (code > U16_MAX)
+		return -1;
+	if (wr_header(&w, buf, size, PROTO_ERROR, 2, len) == -1 ||
+	    wr_u16(&w, code) == -1 ||
+	    wr_bytes(&w, text, len) == -1)
+		return -1;
+	return (long)w.pos;
+}
+
+long
+proto_bye_encode(unsigned char *buf, size_t size, const char *text,
+    size_t len)
+{
+	struct writer w;
+
+	if (wr_header(&w, buf, size, PROTO_BYE, 0, len) == -1 ||
+	    wr_bytes(&w, text, len) == -1)
+		return -1;
+	return (long)w.pos;
+}
+
+long
+proto_ping_encode(unsigned char *buf, size_t size, int type, uint64_t token)
+{
+	struct writer w;
+
+	if (type != PROTO_PING && type != PROTO_PONG)
+		return -1;
+	if (wr_header(&w, buf, size, type, TOKEN_LEN, 0) == -1 ||
+	    wr_u64(&w, token) == -1)
+		return -1;
+	return (long)w.pos;
+}
+
+/*
+ * Only magic and version are fixed for every future version, so they are
+ * checked before the rest is required to be there: a version 2 HELLO of
+ * any layout gets PROTO_EVERSION, not PROTO_ESHORT.
+ */
+int
+proto_hello_decode(const struct proto_frame *f, struct proto_hello *h)
+{
+	struct reader r;
+	const unsigned char *id, *name;
+	unsigned name_len;
+	size_t i, n;
+
+	memset(h, 0, sizeof(*h));
+	if (f->type != PROTO_HELLO)
+		return PROTO_EINVAL;
+	r.p = f->payload;
+	r.len = f->len;
+	r.pos = 0;
+
+	/* A truncated magic is short; a wrong one is not ours. */
+	n = rd_left(&r) < MAGIC_LEN ? rd_left(&r) : MAGIC_LEN;
+	if (n > 0 && memcmp(r.p, PROTO_MAGIC, n) != 0)
+		return PROTO_EMAGIC;
+	if (n < MAGIC_LEN)
+		return PROTO_ESHORT;
+	r.pos += MAGIC_LEN;
+
+	if (rd_u16(&r, &h->version) == -1)
+		return PROTO_ESHORT;
+	if (h->version != PROTO_VERSION)
+		return PROTO_EVERSION;
+	if (rd_u16(&r, &h->flags) == -1 ||
+	    rd_u16(&r, &h->port) == -1 ||
+	    rd_bytes(&r, &id, PROTO_NODE_ID) == -1 ||
+	    rd_u8(&r, &name_len) == -1)
+		return PROTO_ESHORT;
+	memcpy(h->id, id, PROTO_NODE_ID);
+	if (name_len > PROTO_MAX_NAME)
+		return PROTO_EINVAL;
+	if (rd_bytes(&r, &name, name_len) == -1)
+		return PROTO_ESHORT;
+	for (i = 0; i < name_len; i++)
+		if (name_byte_bad(name[i]))
+			return PROTO_EINVAL;
+	memcpy(h->name, name, name_len);
+	h->name[name_len] = '\0';
+	/* Whatever follows is extensions, reserved: ignored. */
+	return 0;
+}
+
+static void
+text_init(const struct proto_frame *f, struct proto_text *t,
+    struct reader *r)
+{
+	t->id = 0;
+	t->code = 0;
+	t->text = NULL;
+	t->len = 0;
+	r->p = f->payload;
+	r->len = f->len;
+	r->pos = 0;
+}
+
+int
+proto_command_decode(const struct proto_frame *f, struct proto_text *t)
+{
+	struct reader r;
+
+	text_init(f, t, &r);
+	if (f->type != PROTO_COMMAND)
+		return PROTO_EINVAL;
+	if (rd_u32(&r, &t->id) == -1)
+		return PROTO_ESHORT;
+	rd_rest(&r, &t->text, &t->len);
+	return 0;
+}
+
+int
+proto_result_decode(const struct proto_frame *f, struct proto_text *t)
+{
+	struct reader r;
+
+	text_init(f, t, &r);
+	if (f->type != PROTO_RESULT)
+		return PROTO_EINVAL;
+	if (rd_u32(&r, &t->id) == -1 || rd_u8(&r, &t->code) == -1)
+		return PROTO_ESHORT;
+	if (t->code != PROTO_STATUS_OK && t->code != PROTO_STATUS_ERROR)
+		return PROTO_EINVAL;
+	rd_rest(&r, &t->text, &t->len);
+	return 0;
+}
+
+/* Any code is accepted: a peer must cope with codes newer than itself. */
+int
+proto_error_decode(const struct proto_frame *f, struct proto_text *t)
+{
+	struct reader r;
+
+	text_init(f, t, &r);
+	if (f->type != PROTO_ERROR)
+		return PROTO_EINVAL;
+	if (rd_u16(&r, &t->code) == -1)
+		return PROTO_ESHORT;
+	rd_rest(&r, &t->text, &t->len);
+	return 0;
+}
+
+int
+proto_bye_decode(const struct proto_frame *f, struct proto_text *t)
+{
+	struct reader r;
+
+	text_init(f, t, &r);
+	if (f->type != PROTO_BYE)
+		return PROTO_EINVAL;
+	rd_rest(&r, &t->text, &t->len);
+	return 0;
+}
+
+int
+proto_ping_decode(const struct proto_frame *f, uint64_t *token)
+{
+	struct reader r;
+
+	*token = 0;
+	if (f->type != PROTO_PING && f->type != PROTO_PONG)
+		return PROTO_EINVAL;
+	r.p = f->payload;
+	r.len = f->len;
+	r.pos = 0;
+	if (rd_u64(&r, token) == -1)
+		return PROTO_ESHORT;
+	if (rd_left(&r) != 0)
+		return PROTO_EINVAL;
+	return 0;
+}
+
+const char *
+proto_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case PROTO_PARTIAL:
+		return "incomplete frame";
+	case PROTO_EEMPTY:
+		return "frame length 0";
+	case PROTO_ETOOBIG:
+		return "frame too large";
+	case PROTO_ESHORT:
+		return "payload too short";
+	case PROTO_EMAGIC:
+		return "bad HELLO magic";
+	case PROTO_EVERSION:
+		return "unsupported protocol version";
+	case PROTO_EINVAL:
+		return "field out of range";
+	default:
+		return "unknown error";
+	}
+}
+
+const char *
+proto_type_name(int type)
+{
+	switch (type) {
+	case PROTO_HELLO:
+		return "HELLO";
+	case PROTO_COMMAND:
+		return "COMMAND";
+	case PROTO_RESULT:
+		return "RESULT";
+	case PROTO_ERROR:
+		return "ERROR";
+	case PROTO_BYE:
+		return "BYE";
+	case PROTO_PING:
+		return "PING";
+	case PROTO_PONG:
+		return "PONG";
+	default:
+		return "unknown";
+	}
+}
