@@ -88,6 +88,7 @@ struct kaipeer_node {
 	long long	 started;
 	unsigned long long served;
 	int		 running;
+	int		 closing;	/* exit once no command is in flight */
 	int		 prompt;	/* print "> " (stdin is a terminal) */
 	int		 status;	/* exit status */
 	/* One-shot (-c) mode. */
@@ -350,7 +351,7 @@ send_command(struct kaipeer_node *node, struct peer *p, const char *text,
 	}
 	printf("Sent command '");
 	put_safe(text, len);
-	printf("' to %s\n", p->addr);
+	printf("' to %s\n", peer_label(p));
 	return 0;
 }
 
@@ -361,7 +362,7 @@ finish_pending(struct kaipeer_node *node, struct peer *p, int i, int ok,
 {
 	struct pending *pd = &p->pend[i];
 
-	printf("Result from %s for command '", p->addr);
+	printf("Result from %s for command '", peer_label(p));
 	put_safe(pd->text, strlen(pd->text));
 	printf("': ");
 	put_safe(text, len);
@@ -512,6 +513,9 @@ dial(struct kaipeer_node *node, struct peer *p)
 		return;
 	}
 	p->conn->user = p;
+	/* Queued now, it goes out first, before any command typed meanwhile. */
+	if (send_hello(node, p) == -1)
+		overflow(node, p);
 }
 
 /* A table entry that dials host:port, new or (if it exists) the old one. */
@@ -519,10 +523,14 @@ static struct peer *
 dial_entry(struct kaipeer_node *node, const char *host, size_t hlen, int port)
 {
 	struct peer *p;
-	char buf[NET_ADDRLEN + 256];
+	char name[256], buf[NET_ADDRLEN + 256];
 	int i;
 
-	snprintf(buf, sizeof(buf), "%.*s:%d", (int)hlen, host, port);
+	if (hlen >= sizeof(name))
+		return NULL;
+	memcpy(name, host, hlen);
+	name[hlen] = '\0';
+	net_format(buf, sizeof(buf), name, port);	/* [::1]:14595 */
 	for (i = 0; i < node->ntable; i++) {
 		p = node->table[i];
 		if (p != NULL && ((p->dial != NULL && strcmp(p->dial, buf) == 0)
@@ -592,7 +600,8 @@ console_remote(struct kaipeer_node *node, const struct console_cmd *cmd)
 		return;
 	}
 	p = node->table[i];
-	if (p->state != PEER_UP) {
+	/* A peer still connecting gets the command after its HELLO. */
+	if (p->conn == NULL) {
 		printf("Peer %d (%s) is not connected\n", i, peer_label(p));
 		node->failed = 1;
 		return;
@@ -619,7 +628,8 @@ run_line(struct kaipeer_node *node, const char *line, size_t len)
 		print_peers(node);
 		break;
 	case CONSOLE_EXIT:
-		node->running = 0;
+		node->closing = 1;
+		net_stop_input(&node->net);
 		break;
 	case CONSOLE_CONNECT:
 		console_connect(node, cmd.text, cmd.text_len, cmd.port);
@@ -735,12 +745,8 @@ on_connected(void *ctx, struct net_conn *c, int err)
 		fprintf(stderr, "Failed to connect to %s: %s\n", p->dial,
 		    strerror(err));
 		p->conn = NULL;
-		p->state = PEER_FAILED;
-		snprintf(p->why, sizeof(p->why), "%s", strerror(err));
-		return;
+		drop_peer(node, p, 0, strerror(err));
 	}
-	if (send_hello(node, p) == -1)
-		overflow(node, p);
 }
 
 /* The entry an inbound peer at addr had before, if any. */
@@ -1065,7 +1071,7 @@ on_eof(void *ctx)
 
 	/* A non-interactive node is a server: it goes on serving. */
 	if (node->cfg.interactive)
-		node->running = 0;
+		node->closing = 1;
 }
 
 static void
@@ -1158,10 +1164,7 @@ connecting(const struct kaipeer_node *node)
 	return 0;
 }
 
-/*
- * Drive -c: once no configured peer is still connecting, run the lines,
- * then stop when no command is left in flight.
- */
+/* Drive -c: once no configured peer is still connecting, run the lines. */
 static void
 oneshot_step(struct kaipeer_node *node)
 {
@@ -1169,11 +1172,10 @@ oneshot_step(struct kaipeer_node *node)
 
 	if (node->oneshot == 1 && !connecting(node)) {
 		node->oneshot = 2;
-		for (i = 0; i < node->nlines && node->running; i++)
+		for (i = 0; i < node->nlines && !node->closing; i++)
 			run_line(node, node->lines[i], strlen(node->lines[i]));
+		node->closing = 1;
 	}
-	if (node->oneshot == 2 && in_flight(node) == 0)
-		node->running = 0;
 }
 
 /* --- start and stop ----------------------------------------------------- */
@@ -1439,7 +1441,8 @@ kaipeer_main(struct kaipeer_node *node, int argc, char **argv)
 	while (node->running) {
 		if (node->oneshot)
 			oneshot_step(node);
-		if (!node->running)
+		/* exit, end of input, end of -c: first every result is in. */
+		if (node->closing && in_flight(node) == 0)
 			break;
 		timeout = expire(node);
 		if (net_poll(&node->net, timeout, &handlers, node) == -1) {
