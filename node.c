@@ -14,10 +14,12 @@
  * exactly one result line.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calc.h"
@@ -90,9 +92,11 @@ struct kaipeer_node {
 	int		 running;
 	int		 closing;	/* exit once no command is in flight */
 	int		 prompt;	/* print "> " (stdin is a terminal) */
+	int		 quiet;		/* -q: print results only */
+	int		 verbose;	/* -v: log frames to stderr */
 	int		 status;	/* exit status */
 	/* One-shot (-c) mode. */
-	char		**lines;
+	const char	**lines;
 	int		 nlines;
 	int		 oneshot;
 	int		 failed;	/* a -c command failed */
@@ -119,6 +123,39 @@ put_safe(const char *s, size_t len)
 		else
 			putchar(c);
 	}
+}
+
+/* An informational line: events, progress.  -q leaves only results. */
+static void
+say(struct kaipeer_node *node, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (node->quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* -v: one line per frame in (<) or out (>), with a timestamp. */
+static void
+trace(struct kaipeer_node *node, const char *who, int out,
+    const unsigned char *frame, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	time_t secs;
+
+	if (!node->verbose)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	secs = ts.tv_sec;
+	localtime_r(&secs, &tm);
+	fprintf(stderr, "%02d:%02d:%02d.%03ld %s %s %s, %lu bytes\n",
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L,
+	    out ? ">" : "<", who, proto_type_name(frame[4]),
+	    (unsigned long)size);
 }
 
 static void
@@ -250,10 +287,12 @@ count_connections(const struct kaipeer_node *node)
 
 /* Commit an encoded frame of n bytes; -1 if it did not fit. */
 static int
-queue(struct peer *p, long n)
+queue(struct kaipeer_node *node, struct peer *p, long n)
 {
 	if (n <= 0)
 		return -1;
+	trace(node, peer_label(p), 1, p->conn->out + p->conn->out_len,
+	    (size_t)n);
 	net_commit(p->conn, (size_t)n);
 	return 0;
 }
@@ -265,13 +304,13 @@ overflow(struct kaipeer_node *node, struct peer *p)
 	fprintf(stderr, "Output queue full for peer %s, dropping it\n",
 	    peer_label(p));
 	if (p->hello)
-		printf("Connection lost to peer: %s\n", p->addr);
+		say(node, "Connection lost to peer: %s\n", p->addr);
 	drop_peer(node, p, 0, "output queue full");
 }
 
 static int
-send_text(struct peer *p, int type, unsigned code, const char *text,
-    size_t len)
+send_text(struct kaipeer_node *node, struct peer *p, int type, unsigned code,
+    const char *text, size_t len)
 {
 	size_t need = PROTO_HEADER + 6 + len;
 	unsigned char *buf;
@@ -283,13 +322,14 @@ send_text(struct peer *p, int type, unsigned code, const char *text,
 		else
 			n = proto_bye_encode(buf, need, text, len);
 	}
-	return queue(p, n);
+	return queue(node, p, n);
 }
 
 static int
-send_error(struct peer *p, unsigned code, const char *text)
+send_error(struct kaipeer_node *node, struct peer *p, unsigned code,
+    const char *text)
 {
-	return send_text(p, PROTO_ERROR, code, text, strlen(text));
+	return send_text(node, p, PROTO_ERROR, code, text, strlen(text));
 }
 
 static int
@@ -306,7 +346,7 @@ send_hello(struct kaipeer_node *node, struct peer *p)
 	if (node->cfg.name != NULL)
 		snprintf(h.name, sizeof(h.name), "%s", node->cfg.name);
 	buf = net_space(p->conn, need);
-	return queue(p, buf != NULL ? proto_hello_encode(buf, need, &h) : -1);
+	return queue(node, p, buf != NULL ? proto_hello_encode(buf, need, &h) : -1);
 }
 
 /* Send command text to p, remembering it under a new request id. */
@@ -344,14 +384,16 @@ send_command(struct kaipeer_node *node, struct peer *p, const char *text,
 	pd->deadline = net_now_ms() + node->cfg.command_timeout_ms;
 	p->npend++;
 	buf = net_space(p->conn, need);
-	if (queue(p, buf != NULL ?
+	if (queue(node, p, buf != NULL ?
 	    proto_command_encode(buf, need, id, text, len) : -1) == -1) {
 		overflow(node, p);
 		return -1;
 	}
-	printf("Sent command '");
-	put_safe(text, len);
-	printf("' to %s\n", peer_label(p));
+	if (!node->quiet) {
+		printf("Sent command '");
+		put_safe(text, len);
+		printf("' to %s\n", peer_label(p));
+	}
 	return 0;
 }
 
@@ -562,7 +604,7 @@ console_connect(struct kaipeer_node *node, const char *host, size_t hlen,
 	}
 	if (p->state == PEER_UP || (p->state == PEER_CONNECTING &&
 	    p->conn != NULL)) {
-		printf("Already connected to peer: %s\n", peer_label(p));
+		say(node, "Already connected to peer: %s\n", peer_label(p));
 		return;
 	}
 	if (p->dial == NULL) {
@@ -575,7 +617,7 @@ console_connect(struct kaipeer_node *node, const char *host, size_t hlen,
 		p->host[hlen] = '\0';
 		p->port = port;
 	}
-	printf("Connecting to peer at %s\n", p->dial);
+	say(node, "Connecting to peer at %s\n", p->dial);
 	dial(node, p);
 }
 
@@ -691,7 +733,7 @@ static void
 peer_gone(struct kaipeer_node *node, struct peer *p, int clean)
 {
 	if (p->hello)
-		printf(clean ? "Peer disconnected: %s\n" :
+		say(node, clean ? "Peer disconnected: %s\n" :
 		    "Connection lost to peer: %s\n", p->addr);
 	drop_peer(node, p, 0, clean ? "peer disconnected" :
 	    "connection lost");
@@ -702,7 +744,7 @@ static void
 refuse(struct kaipeer_node *node, struct peer *p, unsigned code,
     const char *why)
 {
-	(void)send_error(p, code, why);
+	(void)send_error(node, p, code, why);
 	if (p->conn != NULL) {
 		net_close(&node->net, p->conn, 1);
 		p->conn = NULL;
@@ -814,13 +856,13 @@ on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 	memcpy(p->id, h->id, PROTO_NODE_ID);
 	if (old != NULL) {
 		if (!keep_new(node, old, p)) {
-			printf("Already connected to peer: %s\n", old->addr);
+			say(node, "Already connected to peer: %s\n", old->addr);
 			refuse(node, p, PROTO_CODE_REFUSED,
 			    "duplicate connection");
 			return;
 		}
 		/* The other side keeps this one: retire the old link. */
-		(void)send_error(old, PROTO_CODE_REFUSED,
+		(void)send_error(node, old, PROTO_CODE_REFUSED,
 		    "duplicate connection");
 		drop_peer(node, old, 1, "duplicate connection");
 	}
@@ -846,9 +888,9 @@ on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 	p->hello = 1;
 	p->state = PEER_UP;
 	if (c->outbound)
-		printf("Connected to peer: %s\n", p->addr);
+		say(node, "Connected to peer: %s\n", p->addr);
 	else
-		printf("Peer connected from %s\n", p->addr);
+		say(node, "Peer connected from %s\n", p->addr);
 }
 
 static void
@@ -859,18 +901,22 @@ on_command(struct kaipeer_node *node, struct peer *p,
 	size_t len, need;
 	int rc;
 
-	printf("Command from %s: ", p->addr);
-	put_safe(t->text, t->len);
-	putchar('\n');
+	if (!node->quiet) {
+		printf("Command from %s: ", p->addr);
+		put_safe(t->text, t->len);
+		putchar('\n');
+	}
 	rc = execute(node, t->text, t->len);
 	node->served++;
 	len = strlen(node->result);
 	need = PROTO_HEADER + 5 + len;
-	printf("Sent result: ");
-	put_safe(node->result, len);
-	putchar('\n');
+	if (!node->quiet) {
+		printf("Sent result: ");
+		put_safe(node->result, len);
+		putchar('\n');
+	}
 	buf = net_space(p->conn, need);
-	if (queue(p, buf != NULL ? proto_result_encode(buf, need, t->id,
+	if (queue(node, p, buf != NULL ? proto_result_encode(buf, need, t->id,
 	    rc > 0 ? PROTO_STATUS_OK : PROTO_STATUS_ERROR, node->result,
 	    len) : -1) == -1)
 		overflow(node, p);
@@ -894,7 +940,7 @@ on_result(struct kaipeer_node *node, struct peer *p,
 	    p->addr, (unsigned long)t->id);
 	snprintf(msg, sizeof(msg), "no request with id %lu",
 	    (unsigned long)t->id);
-	if (send_error(p, PROTO_CODE_UNKNOWN_ID, msg) == -1)
+	if (send_error(node, p, PROTO_CODE_UNKNOWN_ID, msg) == -1)
 		overflow(node, p);
 }
 
@@ -905,7 +951,7 @@ violation(struct kaipeer_node *node, struct peer *p, unsigned code,
 {
 	fprintf(stderr, "Protocol error from %s: %s\n", peer_label(p), what);
 	if (p->hello)
-		printf("Connection lost to peer: %s\n", p->addr);
+		say(node, "Connection lost to peer: %s\n", p->addr);
 	refuse(node, p, code, what);
 }
 
@@ -964,7 +1010,7 @@ handle_frame(struct kaipeer_node *node, struct peer *p,
 			snprintf(msg, sizeof(msg), "refused by peer: %.*s",
 			    (int)t.len, t.text);
 			if (p->hello)
-				printf("Connection lost to peer: %s\n",
+				say(node, "Connection lost to peer: %s\n",
 				    p->addr);
 			else if (p->dial != NULL)
 				fprintf(stderr, "Failed to connect to %s: "
@@ -978,7 +1024,7 @@ handle_frame(struct kaipeer_node *node, struct peer *p,
 	case PROTO_PING:
 		if ((rc = proto_ping_decode(f, &token)) == 0) {
 			buf = net_space(p->conn, PROTO_HEADER + 8);
-			if (queue(p, buf != NULL ? proto_ping_encode(buf,
+			if (queue(node, p, buf != NULL ? proto_ping_encode(buf,
 			    PROTO_HEADER + 8, PROTO_PONG, token) : -1) == -1)
 				overflow(node, p);
 		}
@@ -989,7 +1035,7 @@ handle_frame(struct kaipeer_node *node, struct peer *p,
 	default:
 		snprintf(msg, sizeof(msg), "unknown frame type %d", f->type);
 		fprintf(stderr, "Ignored %s from %s\n", msg, p->addr);
-		if (send_error(p, PROTO_CODE_UNKNOWN_TYPE, msg) == -1)
+		if (send_error(node, p, PROTO_CODE_UNKNOWN_TYPE, msg) == -1)
 			overflow(node, p);
 		return;
 	}
@@ -1026,6 +1072,7 @@ on_readable(void *ctx, struct net_conn *c)
 			    PROTO_CODE_MALFORMED : PROTO_CODE_HANDSHAKE, msg);
 			break;
 		}
+		trace(node, peer_label(p), 0, c->in + off, (size_t)n);
 		off += (size_t)n;
 		handle_frame(node, p, &f);
 	}
@@ -1252,62 +1299,79 @@ warn_config(void *ctx, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
+#define USAGE "usage: %s [-hqvV] [-c line]... [config_file] [port]\n"
+
 static int
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-hV] [-c line]... [config_file] [port]\n",
-	    prog);
+	fprintf(stderr, USAGE, prog);
 	return KAIPEER_EXIT_USAGE;
 }
 
 /*
- * Parse the command line into node->lines, *config and *port.  Returns -1
- * to go on, or the exit status to return at once.
+ * Parse the command line, getopt style (-qv, -c line, -cline, --), into
+ * node->lines, the flags, *config and *port.  Returns -1 to go on, or the
+ * exit status to return at once.
  */
 static int
 parse_args(struct kaipeer_node *node, int argc, char **argv,
     const char **config, const char **port)
 {
-	const char *prog = argc > 0 ? argv[0] : "kaipeer";
+	const char *prog = argc > 0 ? argv[0] : "kaipeer", *a;
 	int i, npos = 0, opts = 1;
 
 	if ((node->lines = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
 		return KAIPEER_EXIT_SOFTWARE;
 	for (i = 1; i < argc; i++) {
-		if (opts && strcmp(argv[i], "--") == 0) {
+		a = argv[i];
+		if (opts && strcmp(a, "--") == 0) {
 			opts = 0;
-		} else if (opts && (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0)) {
-			printf("usage: %s [-hV] [-c line]... [config_file] "
-			    "[port]\n", prog);
-			return KAIPEER_EXIT_OK;
-		} else if (opts && (strcmp(argv[i], "-V") == 0 ||
-		    strcmp(argv[i], "--version") == 0)) {
-			printf("kaipeer %s\n", KAIPEER_VERSION);
-			return KAIPEER_EXIT_OK;
-		} else if (opts && strncmp(argv[i], "-c", 2) == 0) {
-			if (argv[i][2] != '\0')
-				node->lines[node->nlines++] = argv[i] + 2;
-			else if (i + 1 < argc)
-				node->lines[node->nlines++] = argv[++i];
-			else {
-				fprintf(stderr, "%s: -c needs a console line\n",
+			continue;
+		}
+		if (opts && strcmp(a, "--help") == 0)
+			a = "-h";
+		if (opts && strcmp(a, "--version") == 0)
+			a = "-V";
+		if (!opts || a[0] != '-' || a[1] == '\0') {
+			if (npos == 2) {
+				fprintf(stderr, "%s: too many arguments\n",
 				    prog);
 				return usage(prog);
 			}
-		} else if (opts && argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "%s: unknown option '%s'\n", prog,
-			    argv[i]);
-			return usage(prog);
-		} else if (npos == 0) {
-			*config = argv[i];
-			npos++;
-		} else if (npos == 1) {
-			*port = argv[i];
-			npos++;
-		} else {
-			fprintf(stderr, "%s: too many arguments\n", prog);
-			return usage(prog);
+			*(npos++ == 0 ? config : port) = a;
+			continue;
+		}
+		for (a++; *a != '\0'; a++) {
+			switch (*a) {
+			case 'h':
+				printf(USAGE, prog);
+				return KAIPEER_EXIT_OK;
+			case 'V':
+				printf("kaipeer %s\n", KAIPEER_VERSION);
+				return KAIPEER_EXIT_OK;
+			case 'q':
+				node->quiet = 1;
+				continue;
+			case 'v':
+				node->verbose = 1;
+				continue;
+			case 'c':
+				if (a[1] != '\0')
+					node->lines[node->nlines++] = a + 1;
+				else if (i + 1 < argc)
+					node->lines[node->nlines++] = argv[++i];
+				else {
+					fprintf(stderr, "%s: -c needs a console "
+					    "line\n", prog);
+					return usage(prog);
+				}
+				break;
+			default:
+				fprintf(stderr, "%s: unknown option '-%c'\n",
+				    prog, *a);
+				return usage(prog);
+			}
+			break;	/* -c took the rest of the word */
 		}
 	}
 	node->oneshot = node->nlines > 0;
@@ -1359,7 +1423,7 @@ start(struct kaipeer_node *node)
 	struct peer *p;
 	size_t frame = (size_t)cfg->max_frame + 4;
 	char err[256];
-	int i, quiet = node->oneshot;
+	int i, quiet = node->oneshot || node->quiet;
 
 	if (net_init(&node->net, cfg->max_peers + 16, frame,
 	    frame * 4 > MIN_OUT_MAX ? frame * 4 : MIN_OUT_MAX,
@@ -1374,14 +1438,14 @@ start(struct kaipeer_node *node)
 			printf("Registering predefined command: %s = %s\n",
 			    cfg->aliases[i].name, cfg->aliases[i].expansion);
 	if (cfg->auto_listen && !node->oneshot) {
-		printf("Starting to listen on port %d\n", cfg->listen_port);
+		say(node, "Starting to listen on port %d\n", cfg->listen_port);
 		if (net_listen(&node->net, cfg->listen_port, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "Failed to listen on port %d: %s\n",
 			    cfg->listen_port, err);
 			return KAIPEER_EXIT_UNAVAILABLE;
 		}
-		printf("Listening for connections on port %d\n",
+		say(node, "Listening for connections on port %d\n",
 		    cfg->listen_port);
 	}
 	for (i = 0; i < cfg->npeers; i++) {
@@ -1392,12 +1456,13 @@ start(struct kaipeer_node *node)
 		if (p->state != PEER_CONNECTING || p->conn != NULL)
 			continue;	/* listed twice */
 		if (!quiet)
-			printf("Connecting to peer at %s\n", p->dial);
+			say(node, "Connecting to peer at %s\n", p->dial);
 		dial(node, p);
 	}
 	if (cfg->interactive && !node->oneshot) {
-		printf("P2P Network Console\n");
-		printf("Type 'help' for available commands, 'exit' to quit\n");
+		say(node, "P2P Network Console\n");
+		say(node, "Type 'help' for available commands, 'exit' to "
+		    "quit\n");
 		node->prompt = isatty(STDIN_FILENO);
 		show_prompt(node);
 	}
@@ -1414,7 +1479,7 @@ stop(struct kaipeer_node *node)
 	for (i = 0; i < node->ntable; i++) {
 		p = node->table[i];
 		if (p != NULL && p->conn != NULL && p->hello)
-			(void)send_text(p, PROTO_BYE, 0, "exit", 4);
+			(void)send_text(node, p, PROTO_BYE, 0, "exit", 4);
 	}
 	for (i = 0; i < node->ntable; i++)
 		if ((p = node->table[i]) != NULL && p->conn != NULL)
