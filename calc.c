@@ -158,11 +158,13 @@ int_pow(int64_t base, int64_t e, int64_t *r)
 	return 0;
 }
 
+#define TWO_TO_52 4503599627370496.0
+
 /* Every double of magnitude 2^52 or more is an integer. */
 static int
 is_integral(double d)
 {
-	return d <= -0x1p52 || d >= 0x1p52 || d == (double)(int64_t)d;
+	return d <= -TWO_TO_52 || d >= TWO_TO_52 || d == (double)(int64_t)d;
 }
 
 static double

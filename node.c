@@ -107,8 +107,8 @@ static void drop_peer(struct kaipeer_node *, struct peer *, int, const char *);
 /* --- output -------------------------------------------------------------- */
 
 /*
- * Print text from a peer, escaping control bytes other than newline and tab
- * so that a peer cannot drive the user's terminal.
+ * Print text from a peer, escaping control bytes other than tab, newline
+ * included: a peer can neither drive the user's terminal nor fake lines.
  */
 static void
 put_safe(const char *s, size_t len)
@@ -118,7 +118,7 @@ put_safe(const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			printf("\\x%02x", c);
 		else
 			putchar(c);

@@ -20,7 +20,7 @@
 #define KAIPEER_EXIT_FAILED	1	/* a -c command failed */
 #define KAIPEER_EXIT_USAGE	64	/* bad command line */
 #define KAIPEER_EXIT_UNAVAILABLE 69	/* cannot listen */
-#define KAIPEER_EXIT_SOFTWARE	70	/* out of memory */
+#define KAIPEER_EXIT_SOFTWARE	70	/* internal failure: memory, poll */
 #define KAIPEER_EXIT_CONFIG	78	/* bad config file */
 
 struct kaipeer_node;
@@ -46,7 +46,7 @@ int	kaipeer_register_command(struct kaipeer_node *node, const char *name,
 	    kaipeer_command_fn fn, void *ctx);
 
 /*
- * Run the node as "kaipeer [-c line ...] [config_file] [port]" would:
+ * Run the node as "kaipeer [-hqvV] [-c line]... [config_file] [port]" would:
  * returns when the node exits, with one of the KAIPEER_EXIT_* statuses.
  * Call it at most once per node.
  */
