@@ -38,11 +38,14 @@ struct reader {
 static const char *const top_keys[] = {
 	"listenPort", "autoListen", "interactive", "peers", "commands",
 	"name", "maxPeers", "maxFrameSize", "commandTimeout",
-	"connectTimeout", NULL
+	"connectTimeout", "heartbeatInterval", "heartbeatTimeout",
+	"frameTimeout", "reconnectMax", NULL
 };
 enum {
 	K_LISTEN_PORT, K_AUTO_LISTEN, K_INTERACTIVE, K_PEERS, K_COMMANDS,
-	K_NAME, K_MAX_PEERS, K_MAX_FRAME, K_COMMAND_TIMEOUT, K_CONNECT_TIMEOUT
+	K_NAME, K_MAX_PEERS, K_MAX_FRAME, K_COMMAND_TIMEOUT, K_CONNECT_TIMEOUT,
+	K_HEARTBEAT_INTERVAL, K_HEARTBEAT_TIMEOUT, K_FRAME_TIMEOUT,
+	K_RECONNECT_MAX
 };
 static const char *const peer_keys[] = { "host", "port", NULL };
 
@@ -390,8 +393,20 @@ parse_top(struct reader *r, struct config *c)
 		case K_COMMAND_TIMEOUT:
 			rc = c->command_timeout_ms = seconds(r, v, key);
 			break;
-		default:
+		case K_CONNECT_TIMEOUT:
 			rc = c->connect_timeout_ms = seconds(r, v, key);
+			break;
+		case K_HEARTBEAT_INTERVAL:
+			rc = c->heartbeat_interval_ms = seconds(r, v, key);
+			break;
+		case K_HEARTBEAT_TIMEOUT:
+			rc = c->heartbeat_timeout_ms = seconds(r, v, key);
+			break;
+		case K_FRAME_TIMEOUT:
+			rc = c->frame_timeout_ms = seconds(r, v, key);
+			break;
+		default:
+			rc = c->reconnect_max_ms = seconds(r, v, key);
 			break;
 		}
 		if (rc < 0)
@@ -414,6 +429,10 @@ config_defaults(struct config *c)
 	c->max_frame = CONFIG_DEFAULT_MAX_FRAME;
 	c->command_timeout_ms = CONFIG_DEFAULT_COMMAND_TIMEOUT_MS;
 	c->connect_timeout_ms = CONFIG_DEFAULT_CONNECT_TIMEOUT_MS;
+	c->heartbeat_interval_ms = CONFIG_DEFAULT_HEARTBEAT_INTERVAL_MS;
+	c->heartbeat_timeout_ms = CONFIG_DEFAULT_HEARTBEAT_TIMEOUT_MS;
+	c->frame_timeout_ms = CONFIG_DEFAULT_FRAME_TIMEOUT_MS;
+	c->reconnect_max_ms = CONFIG_DEFAULT_RECONNECT_MAX_MS;
 }
 
 int

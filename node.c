@@ -32,6 +32,7 @@
 #define MAX_TABLE	65536	/* peer table entries over a process's life */
 #define DRAIN_MS	1000	/* at exit, time allowed to flush goodbyes */
 #define MIN_OUT_MAX	(256 * 1024)
+#define RETRY_FIRST_MS	250	/* first wait before dialling again */
 
 enum peer_state {
 	PEER_CONNECTING,	/* TCP connect or handshake in progress */
@@ -65,6 +66,13 @@ struct peer {
 	int		 ephemeral;	/* inbound, not listening: cannot
 					   be dialled back, so retired when
 					   it leaves */
+	long long	 last_rx;	/* when it last sent us anything */
+	long long	 last_ping;	/* when we last sent it a PING */
+	long long	 frame_start;	/* first byte of an incomplete frame */
+	long long	 retry_at;	/* when to dial again, 0: not */
+	long		 backoff_ms;	/* the last wait between dials */
+	int		 no_retry;	/* it is us, or a duplicate */
+	int		 reported;	/* its connect failure was printed */
 	char		 why[256];	/* why the last connect failed */
 };
 
@@ -90,6 +98,7 @@ struct kaipeer_node {
 	long long	 started;
 	unsigned long long served;
 	int		 running;
+	long long	 next_check;	/* no deadline is due before this */
 	int		 closing;	/* exit once no command is in flight */
 	int		 prompt;	/* print "> " (stdin is a terminal) */
 	int		 quiet;		/* -q: print results only */
@@ -103,6 +112,7 @@ struct kaipeer_node {
 };
 
 static void drop_peer(struct kaipeer_node *, struct peer *, int, const char *);
+static void schedule_retry(struct kaipeer_node *, struct peer *);
 
 /* --- output -------------------------------------------------------------- */
 
@@ -136,6 +146,14 @@ say(struct kaipeer_node *node, const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+}
+
+/* A new deadline at t: make sure expire() looks at it in time. */
+static void
+arm(struct kaipeer_node *node, long long t)
+{
+	if (t < node->next_check)
+		node->next_check = t;
 }
 
 /* -v: one line per frame in (<) or out (>), with a timestamp. */
@@ -382,6 +400,7 @@ send_command(struct kaipeer_node *node, struct peer *p, const char *text,
 		p->next_id = 1;
 	pd->id = id;
 	pd->deadline = net_now_ms() + node->cfg.command_timeout_ms;
+	arm(node, pd->deadline);
 	p->npend++;
 	buf = net_space(p->conn, need);
 	if (queue(node, p, buf != NULL ?
@@ -507,6 +526,9 @@ print_entry(const struct peer *p)
 		printf(" (%s)", p->name);
 	if (p->state == PEER_CONNECTING)
 		printf(" [connecting]");
+	else if (p->retry_at != 0)
+		printf(" [retrying in %lld s]",
+		    (p->retry_at - net_now_ms() + 999) / 1000);
 	else if (p->state == PEER_DOWN)
 		printf(" [disconnected]");
 	else if (p->state == PEER_FAILED)
@@ -538,6 +560,19 @@ print_peers(struct kaipeer_node *node)
 			print_entry(node->table[i]);
 }
 
+/*
+ * Dialling p failed.  The first failure is printed; the retries that
+ * follow are silent until one succeeds ("peers" shows their state).
+ */
+static void
+connect_failed(struct kaipeer_node *node, struct peer *p, const char *why)
+{
+	if (!p->reported)
+		fprintf(stderr, "Failed to connect to %s: %s\n", p->dial, why);
+	p->reported = 1;
+	drop_peer(node, p, 0, why);
+}
+
 /* Start dialling p (p->host, p->port); reports failure itself. */
 static void
 dial(struct kaipeer_node *node, struct peer *p)
@@ -546,12 +581,12 @@ dial(struct kaipeer_node *node, struct peer *p)
 
 	p->state = PEER_CONNECTING;
 	p->hello = 0;
+	p->retry_at = 0;
 	p->deadline = net_now_ms() + node->cfg.connect_timeout_ms;
+	arm(node, p->deadline);
 	if ((p->conn = net_connect(&node->net, p->host, p->port, err,
 	    sizeof(err))) == NULL) {
-		fprintf(stderr, "Failed to connect to %s: %s\n", p->dial, err);
-		snprintf(p->why, sizeof(p->why), "%s", err);
-		p->state = PEER_FAILED;
+		connect_failed(node, p, err);
 		return;
 	}
 	p->conn->user = p;
@@ -698,6 +733,27 @@ run_line(struct kaipeer_node *node, const char *line, size_t len)
 /* --- peers coming and going --------------------------------------------- */
 
 /*
+ * Dial p again later: exponential backoff from RETRY_FIRST_MS, capped at
+ * reconnectMax, with +-25% jitter so that peers cut off together do not
+ * all call back in the same instant.
+ */
+static void
+schedule_retry(struct kaipeer_node *node, struct peer *p)
+{
+	unsigned char r[2];
+	long wait;
+
+	p->backoff_ms = p->backoff_ms == 0 ? RETRY_FIRST_MS :
+	    p->backoff_ms > node->cfg.reconnect_max_ms / 2 ?
+	    node->cfg.reconnect_max_ms : p->backoff_ms * 2;
+	net_random(r, sizeof(r));
+	wait = p->backoff_ms * 3 / 4 +
+	    (long)((r[0] << 8 | r[1]) * (p->backoff_ms / 2) / 65536);
+	p->retry_at = net_now_ms() + (wait > 0 ? wait : 1);
+	arm(node, p->retry_at);
+}
+
+/*
  * Forget p's connection.  Each command still in flight gets its result
  * line.  clean: p said goodbye (BYE), else the connection broke.  An
  * inbound peer we cannot dial back is retired from the table.
@@ -722,6 +778,10 @@ drop_peer(struct kaipeer_node *node, struct peer *p, int flush,
 	if (p->state == PEER_FAILED)
 		snprintf(p->why, sizeof(p->why), "%s", why);
 	p->hello = 0;
+	p->frame_start = 0;
+	if (p->dial != NULL && !p->no_retry && !node->oneshot &&
+	    !node->closing)
+		schedule_retry(node, p);
 	if (p->dial == NULL && p->ephemeral) {
 		node->table[p->index] = NULL;
 		free_peer(p);
@@ -766,6 +826,7 @@ on_accepted(void *ctx, struct net_conn *c)
 	c->user = p;
 	p->state = PEER_CONNECTING;
 	p->deadline = net_now_ms() + node->cfg.connect_timeout_ms;
+	arm(node, p->deadline);
 	net_format(p->addr, sizeof(p->addr), c->ip, c->port);
 	if (count_connections(node) > node->cfg.max_peers) {
 		fprintf(stderr, "Refused connection from %s: too many peers "
@@ -784,10 +845,8 @@ on_connected(void *ctx, struct net_conn *c, int err)
 	struct peer *p = c->user;
 
 	if (err != 0) {
-		fprintf(stderr, "Failed to connect to %s: %s\n", p->dial,
-		    strerror(err));
 		p->conn = NULL;
-		drop_peer(node, p, 0, strerror(err));
+		connect_failed(node, p, strerror(err));
 	}
 }
 
@@ -841,6 +900,7 @@ on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 	int i;
 
 	if (memcmp(h->id, node->id, PROTO_NODE_ID) == 0) {
+		p->no_retry = 1;
 		if (c->outbound)
 			fprintf(stderr, "Refusing to connect to %s: "
 			    "it is this node\n", p->dial);
@@ -856,12 +916,14 @@ on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 	memcpy(p->id, h->id, PROTO_NODE_ID);
 	if (old != NULL) {
 		if (!keep_new(node, old, p)) {
+			p->no_retry = 1;
 			say(node, "Already connected to peer: %s\n", old->addr);
 			refuse(node, p, PROTO_CODE_REFUSED,
 			    "duplicate connection");
 			return;
 		}
 		/* The other side keeps this one: retire the old link. */
+		old->no_retry = 1;
 		(void)send_error(node, old, PROTO_CODE_REFUSED,
 		    "duplicate connection");
 		drop_peer(node, old, 1, "duplicate connection");
@@ -886,6 +948,11 @@ on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 	snprintf(p->addr, sizeof(p->addr), "%s", addr);
 	p->ephemeral = !c->outbound && h->port == 0;
 	p->hello = 1;
+	p->reported = 0;
+	p->backoff_ms = 0;
+	p->retry_at = 0;
+	p->last_rx = p->last_ping = net_now_ms();
+	arm(node, p->last_rx + node->cfg.heartbeat_interval_ms);
 	p->state = PEER_UP;
 	if (c->outbound)
 		say(node, "Connected to peer: %s\n", p->addr);
@@ -1012,10 +1079,12 @@ handle_frame(struct kaipeer_node *node, struct peer *p,
 			if (p->hello)
 				say(node, "Connection lost to peer: %s\n",
 				    p->addr);
-			else if (p->dial != NULL)
-				fprintf(stderr, "Failed to connect to %s: "
-				    "%s\n", p->dial, msg);
-			drop_peer(node, p, 0, msg);
+			if (t.code == PROTO_CODE_REFUSED)
+				p->no_retry = 1;	/* it is us, or a twin */
+			if (!p->hello && p->dial != NULL)
+				connect_failed(node, p, msg);
+			else
+				drop_peer(node, p, 0, msg);
 		}
 		return;
 	case PROTO_BYE:
@@ -1051,11 +1120,14 @@ on_readable(void *ctx, struct net_conn *c)
 {
 	struct kaipeer_node *node = ctx;
 	struct proto_frame f;
-	struct peer *p;
+	struct peer *p, *p0 = c->user;
 	size_t off = 0, max;
+	long long now = net_now_ms();
 	long n;
 	char msg[128];
 
+	if (p0 != NULL)
+		p0->last_rx = now;
 	while ((p = c->user) != NULL && c->state == NET_OPEN) {
 		max = p->hello ? (size_t)node->cfg.max_frame : PROTO_MAX_HELLO;
 		n = proto_frame_next(c->in + off, c->in_len - off, max, &f);
@@ -1077,6 +1149,13 @@ on_readable(void *ctx, struct net_conn *c)
 		handle_frame(node, p, &f);
 	}
 	net_consume(c, off);
+	/* The time a frame may take to arrive runs from its first byte. */
+	if ((p = c->user) != NULL && (off > 0 || c->in_len == 0))
+		p->frame_start = 0;
+	if (p != NULL && c->in_len > 0 && p->frame_start == 0) {
+		p->frame_start = now;
+		arm(node, now + node->cfg.frame_timeout_ms);
+	}
 }
 
 static void
@@ -1088,9 +1167,9 @@ on_closed(void *ctx, struct net_conn *c, int err)
 	(void)err;
 	p->conn = NULL;
 	if (!p->hello && p->dial != NULL)
-		fprintf(stderr, "Failed to connect to %s: connection closed "
-		    "during handshake\n", p->dial);
-	peer_gone(node, p, 0);
+		connect_failed(node, p, "connection closed during handshake");
+	else
+		peer_gone(node, p, 0);
 }
 
 static void
@@ -1137,35 +1216,95 @@ static const struct net_handlers handlers = {
 
 /* --- timers ------------------------------------------------------------- */
 
+/* Send p a PING; the token is only echoed, so the time will do. */
+static void
+ping(struct kaipeer_node *node, struct peer *p, long long now)
+{
+	unsigned char *buf = net_space(p->conn, PROTO_HEADER + 8);
+
+	p->last_ping = now;
+	if (queue(node, p, buf != NULL ? proto_ping_encode(buf,
+	    PROTO_HEADER + 8, PROTO_PING, (uint64_t)now) : -1) == -1)
+		overflow(node, p);
+}
+
 /*
- * Expire what is overdue: connects, handshakes and commands.  Returns the
- * milliseconds until the next deadline, or -1 for none.
+ * The deadlines of one connection: its handshake, the frame it is
+ * receiving, and its heartbeat.  Returns the next one, or 0 if c is gone.
+ */
+static long long
+check_conn(struct kaipeer_node *node, struct net_conn *c, long long now)
+{
+	struct peer *p = c->user;
+	const struct config *cfg = &node->cfg;
+	long long t;
+	char msg[96];
+
+	if (!p->hello) {
+		if (now < p->deadline)
+			return p->deadline;
+		if (p->dial != NULL)
+			connect_failed(node, p, "timed out");
+		else {
+			fprintf(stderr, "No handshake from %s:%d in time, "
+			    "dropped\n", c->ip, c->port);
+			drop_peer(node, p, 0, "timed out");
+		}
+		return 0;
+	}
+	if (p->frame_start != 0 && now >= p->frame_start +
+	    cfg->frame_timeout_ms) {
+		/* A dribbled frame: its bytes do not buy it more time. */
+		snprintf(msg, sizeof(msg), "frame incomplete after %ld ms",
+		    cfg->frame_timeout_ms);
+		violation(node, p, PROTO_CODE_MALFORMED, msg);
+		return 0;
+	}
+	if (now >= p->last_rx + cfg->heartbeat_timeout_ms) {
+		fprintf(stderr, "No heartbeat from %s for %ld ms\n", p->addr,
+		    cfg->heartbeat_timeout_ms);
+		peer_gone(node, p, 0);
+		return 0;
+	}
+	if (now >= p->last_rx + cfg->heartbeat_interval_ms &&
+	    now >= p->last_ping + cfg->heartbeat_interval_ms) {
+		ping(node, p, now);
+		if (c->user == NULL)
+			return 0;
+	}
+	t = p->last_rx + cfg->heartbeat_timeout_ms;
+	if (p->last_rx + cfg->heartbeat_interval_ms > now)
+		t = p->last_rx + cfg->heartbeat_interval_ms;
+	else if (p->last_ping + cfg->heartbeat_interval_ms < t)
+		t = p->last_ping + cfg->heartbeat_interval_ms;
+	if (p->frame_start != 0 && p->frame_start + cfg->frame_timeout_ms < t)
+		t = p->frame_start + cfg->frame_timeout_ms;
+	return t;
+}
+
+/*
+ * Expire what is overdue: connects, handshakes, frames, heartbeats,
+ * commands, and redials that are due.  Returns the milliseconds until the
+ * next deadline (at most a minute).  Between deadlines it does nothing:
+ * node->next_check is never later than the earliest of them.
  */
 static int
 expire(struct kaipeer_node *node)
 {
-	long long now = net_now_ms(), next = -1;
-	struct net_conn *c;
+	long long now = net_now_ms(), next = now + 60000, t;
 	struct peer *p;
 	char msg[64];
 	int i, j;
 
-#define NEAREST(t) do { if (next < 0 || (t) < next) next = (t); } while (0)
+	if (now < node->next_check)
+		return (int)(node->next_check - now);
+	node->next_check = next;
 	for (i = 0; i < node->net.nconns; i++) {
-		c = node->net.conns[i];
-		if ((p = c->user) == NULL || p->hello)
+		if (node->net.conns[i]->user == NULL)
 			continue;
-		if (now < p->deadline) {
-			NEAREST(p->deadline);
-			continue;
-		}
-		if (p->dial != NULL)
-			fprintf(stderr, "Failed to connect to %s: timed out\n",
-			    p->dial);
-		else
-			fprintf(stderr, "No handshake from %s:%d in time, "
-			    "dropped\n", c->ip, c->port);
-		drop_peer(node, p, 0, "timed out");
+		t = check_conn(node, node->net.conns[i], now);
+		if (t != 0 && t < next)
+			next = t;
 	}
 	snprintf(msg, sizeof(msg), "Error: timed out after %ld ms",
 	    node->cfg.command_timeout_ms);
@@ -1176,14 +1315,19 @@ expire(struct kaipeer_node *node)
 			if (now >= p->pend[j].deadline)
 				finish_pending(node, p, j--, 0, msg,
 				    strlen(msg));
-			else
-				NEAREST(p->pend[j].deadline);
+			else if (p->pend[j].deadline < next)
+				next = p->pend[j].deadline;
+		}
+		if (p->conn == NULL && p->retry_at != 0) {
+			if (now >= p->retry_at)
+				dial(node, p);
+			else if (p->retry_at < next)
+				next = p->retry_at;
 		}
 	}
-#undef NEAREST
-	if (next < 0)
-		return -1;
-	return next - now > 60000 ? 60000 : (int)(next - now);
+	arm(node, next);	/* keeps what dial() armed, if earlier */
+	t = node->next_check - now;
+	return t < 0 ? 0 : (int)t;
 }
 
 /* --- one-shot mode ------------------------------------------------------ */

@@ -18,6 +18,10 @@
 #define CONFIG_DEFAULT_MAX_FRAME (1024 * 1024)
 #define CONFIG_DEFAULT_COMMAND_TIMEOUT_MS 10000
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT_MS 5000
+#define CONFIG_DEFAULT_HEARTBEAT_INTERVAL_MS 1000
+#define CONFIG_DEFAULT_HEARTBEAT_TIMEOUT_MS 5000
+#define CONFIG_DEFAULT_FRAME_TIMEOUT_MS 10000
+#define CONFIG_DEFAULT_RECONNECT_MAX_MS 30000
 #define CONFIG_MAX_FILE	(1024 * 1024)	/* larger config files are refused */
 #define CONFIG_MAX_NAME	64		/* bytes in "name" */
 #define CONFIG_MAX_HOST	255		/* bytes in a peer's "host" */
@@ -42,6 +46,10 @@ struct config {
 	long	 max_frame;		/* "maxFrameSize", bytes, 1024..(64 MiB) */
 	long	 command_timeout_ms;	/* "commandTimeout", seconds in the file */
 	long	 connect_timeout_ms;	/* "connectTimeout", seconds in the file */
+	long	 heartbeat_interval_ms;	/* "heartbeatInterval": PING when idle */
+	long	 heartbeat_timeout_ms;	/* "heartbeatTimeout": silent = lost */
+	long	 frame_timeout_ms;	/* "frameTimeout": a frame's arrival */
+	long	 reconnect_max_ms;	/* "reconnectMax": longest redial wait */
 	struct config_peer *peers;	/* "peers", in file order */
 	int	 npeers;
 	struct config_alias *aliases;	/* "commands", sorted by name */
