@@ -671,8 +671,9 @@ console_remote(struct kaipeer_node *node, const struct console_cmd *cmd)
 	i = console_match_peer(cmd->peer, cmd->peer_len, node->views,
 	    node->ntable);
 	if (i < 0) {
-		printf("No peer found matching '%.*s'\n", (int)cmd->peer_len,
-		    cmd->peer);
+		printf("No peer found matching '");
+		put_safe(cmd->peer, cmd->peer_len);
+		printf("'\n");
 		node->failed = 1;
 		return;
 	}
@@ -720,10 +721,11 @@ run_line(struct kaipeer_node *node, const char *line, size_t len)
 		break;
 	case CONSOLE_LOCAL:
 		rc = execute(node, cmd.text, cmd.text_len);
-		if (rc < 0)
-			printf("%s\n", node->result);
-		else
-			printf("Result: %s\n", node->result);
+		/* The line may hold anything stdin brought: print it safely. */
+		if (rc >= 0)
+			printf("Result: ");
+		put_safe(node->result, strlen(node->result));
+		putchar('\n');
 		if (rc <= 0)
 			node->failed = 1;
 		break;
