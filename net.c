@@ -628,6 +628,7 @@ net_poll(struct net *n, int timeout_ms, const struct net_handlers *h,
 	int i, nfd = 0, nconn, rc, events = 0;
 	short re;
 
+	reap(n);	/* closed between turns, by timers */
 	n->pfd[nfd].fd = n->sig_fd[0];
 	n->pfd[nfd++].events = POLLIN;
 	n->pfd[nfd].fd = n->in_fd;

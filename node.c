@@ -893,13 +893,70 @@ keep_new(struct kaipeer_node *node, const struct peer *old,
 	return initiator_port(new->conn) < initiator_port(old->conn);
 }
 
+/* The entry still dialling addr (its handshake not done), if any. */
+static struct peer *
+dialling_entry(struct kaipeer_node *node, const char *addr)
+{
+	struct peer *q;
+	int i;
+
+	for (i = 0; i < node->ntable; i++) {
+		q = node->table[i];
+		if (q != NULL && q->dial != NULL && q->conn != NULL &&
+		    !q->hello && (strcmp(q->dial, addr) == 0 ||
+		    strcmp(q->addr, addr) == 0))
+			return q;
+	}
+	return NULL;
+}
+
+/*
+ * Peer p dialled us while we dial it in entry d: two connections between
+ * the same two nodes.  Keep the one initiated by the smaller node id, as
+ * the other side will, and keep it in d.  Returns d when the inbound
+ * connection wins, NULL when it was refused.
+ */
+static struct peer *
+crossed_dial(struct kaipeer_node *node, struct peer *p, struct peer *d,
+    const struct proto_hello *h)
+{
+	if (memcmp(node->id, h->id, PROTO_NODE_ID) < 0) {
+		refuse(node, p, PROTO_CODE_REFUSED, "duplicate connection");
+		return NULL;
+	}
+	(void)send_error(node, d, PROTO_CODE_REFUSED, "duplicate connection");
+	net_close(&node->net, d->conn, 1);
+	d->conn = NULL;
+	return d;
+}
+
+/* Send p's commands in flight again, on its new connection. */
+static void
+resend_pending(struct kaipeer_node *node, struct peer *p)
+{
+	struct pending *pd;
+	unsigned char *buf;
+	size_t len, need;
+	int i;
+
+	for (i = 0; i < p->npend && p->conn != NULL; i++) {
+		pd = &p->pend[i];
+		len = strlen(pd->text);
+		need = PROTO_HEADER + 4 + len;
+		buf = net_space(p->conn, need);
+		if (queue(node, p, buf != NULL ? proto_command_encode(buf,
+		    need, pd->id, pd->text, len) : -1) == -1)
+			overflow(node, p);
+	}
+}
+
 static void
 on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 {
 	struct net_conn *c = p->conn;
 	struct peer *q, *old = NULL;
 	char addr[NET_ADDRLEN];
-	int i;
+	int i, resend = 0;
 
 	if (memcmp(h->id, node->id, PROTO_NODE_ID) == 0) {
 		p->no_retry = 1;
@@ -933,10 +990,20 @@ on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 	net_format(addr, sizeof(addr), c->ip,
 	    c->outbound || h->port == 0 ? c->port : (int)h->port);
 	if (p->index < 0) {
-		/* Inbound: take over the entry it had before, or a new one. */
-		if ((q = former_entry(node, addr)) != NULL) {
+		/*
+		 * Inbound: take over the entry it had before, or the one
+		 * that is dialling it right now, or a new one.
+		 */
+		q = former_entry(node, addr);
+		if (q == NULL && (q = dialling_entry(node, addr)) != NULL) {
+			if ((q = crossed_dial(node, p, q, h)) == NULL)
+				return;
+			resend = 1;
+		}
+		if (q != NULL) {
 			q->conn = c;
 			c->user = q;
+			q->no_retry = 0;
 			p->conn = NULL;
 			free_peer(p);
 			p = q;
@@ -960,6 +1027,8 @@ on_hello(struct kaipeer_node *node, struct peer *p, const struct proto_hello *h)
 		say(node, "Connected to peer: %s\n", p->addr);
 	else
 		say(node, "Peer connected from %s\n", p->addr);
+	if (resend)
+		resend_pending(node, p);
 }
 
 static void
@@ -1083,6 +1152,10 @@ handle_frame(struct kaipeer_node *node, struct peer *p,
 				    p->addr);
 			if (t.code == PROTO_CODE_REFUSED)
 				p->no_retry = 1;	/* it is us, or a twin */
+			/* A crossed dial: the other link carries on. */
+			if (t.len == 20 && memcmp(t.text,
+			    "duplicate connection", 20) == 0)
+				p->reported = 1;
 			if (!p->hello && p->dial != NULL)
 				connect_failed(node, p, msg);
 			else
