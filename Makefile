@@ -1,11 +1,14 @@
 # kaipeer: a POSIX Makefile (GNU make and BSD make alike).
 #
-#   make             build ./kaipeer and libkaipeer.a with the C compiler alone
+#   make             build ./kaipeer, ./kaipeer-bench and libkaipeer.a with the
+#                    C compiler alone
 #   make deps        install Check (the unit-test framework) if it is missing
 #   make check       build and run every test (needs Check)
+#   make install     install programs, manuals, header and library under
+#                    $(DESTDIR)$(PREFIX); make uninstall removes them
 #   make clean
 #
-# CC, CFLAGS, LDFLAGS, PREFIX and DESTDIR may be overridden as usual.
+# CC, CFLAGS, LDFLAGS, PREFIX, MANDIR and DESTDIR may be overridden.
 
 .POSIX:
 .SUFFIXES:
@@ -14,6 +17,7 @@ CC	= cc
 CFLAGS	= -O2 -g -Wall -Wextra -pedantic
 LDFLAGS	=
 PREFIX	= /usr/local
+MANDIR	= $(PREFIX)/share/man
 # What every object needs, whatever CFLAGS says.
 KPFLAGS	= -std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude
 # The unit tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -27,10 +31,13 @@ HEADERS	= include/kaipeer.h include/json.h include/config.h include/calc.h \
 UNIT	= tests/check_json tests/check_calc tests/check_proto tests/check_console
 PROGS	= kaipeer examples/greet
 
-all: kaipeer libkaipeer.a examples/greet
+all: kaipeer kaipeer-bench libkaipeer.a examples/greet
 
 kaipeer: kaipeer.o libkaipeer.a
 	$(CC) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
+
+kaipeer-bench: bench.o proto.o calc.o
+	$(CC) $(LDFLAGS) -o kaipeer-bench bench.o proto.o calc.o
 
 libkaipeer.a: $(LIBOBJ)
 	rm -f libkaipeer.a
@@ -41,6 +48,8 @@ examples/greet: examples/greet.c include/kaipeer.h libkaipeer.a
 
 kaipeer.o: kaipeer.c include/kaipeer.h
 	$(CC) $(KPFLAGS) $(CFLAGS) -c kaipeer.c
+bench.o: bench.c include/proto.h include/calc.h
+	$(CC) $(KPFLAGS) $(CFLAGS) -c bench.c
 json.o: json.c include/json.h
 	$(CC) $(KPFLAGS) $(CFLAGS) -c json.c
 config.o: config.c include/config.h include/json.h
@@ -75,6 +84,35 @@ check: $(PROGS) $(UNIT) tests/check_integration
 deps:
 	@sh tests/deps.sh
 
+# kaipeer against redis-server on this machine (see docs/BENCHMARKS.md).
+bench: kaipeer kaipeer-bench
+	@sh scripts/bench.sh
+
+install: kaipeer kaipeer-bench libkaipeer.a
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5
+	cp -f kaipeer kaipeer-bench $(DESTDIR)$(PREFIX)/bin/
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/kaipeer \
+	    $(DESTDIR)$(PREFIX)/bin/kaipeer-bench
+	cp -f libkaipeer.a $(DESTDIR)$(PREFIX)/lib/
+	cp -f include/kaipeer.h $(DESTDIR)$(PREFIX)/include/
+	cp -f man/kaipeer.1 $(DESTDIR)$(MANDIR)/man1/
+	cp -f man/kaipeer.json.5 $(DESTDIR)$(MANDIR)/man5/
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/libkaipeer.a \
+	    $(DESTDIR)$(PREFIX)/include/kaipeer.h \
+	    $(DESTDIR)$(MANDIR)/man1/kaipeer.1 \
+	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/kaipeer \
+	    $(DESTDIR)$(PREFIX)/bin/kaipeer-bench \
+	    $(DESTDIR)$(PREFIX)/lib/libkaipeer.a \
+	    $(DESTDIR)$(PREFIX)/include/kaipeer.h \
+	    $(DESTDIR)$(MANDIR)/man1/kaipeer.1 \
+	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5
+
 clean:
-	rm -f kaipeer kaipeer.o libkaipeer.a $(LIBOBJ) examples/greet \
+	rm -f kaipeer kaipeer.o kaipeer-bench bench.o libkaipeer.a $(LIBOBJ) \
+	    examples/greet \
 	    $(UNIT) tests/check_integration

@@ -1359,11 +1359,10 @@ check_conn(struct kaipeer_node *node, struct net_conn *c, long long now)
 
 /*
  * Expire what is overdue: connects, handshakes, frames, heartbeats,
- * commands, and redials that are due.  Returns the milliseconds until the
- * next deadline (at most a minute).  Between deadlines it does nothing:
+ * commands, and redials that are due.  Between deadlines it does nothing:
  * node->next_check is never later than the earliest of them.
  */
-static int
+static void
 expire(struct kaipeer_node *node)
 {
 	long long now = net_now_ms(), next = now + 60000, t;
@@ -1372,7 +1371,7 @@ expire(struct kaipeer_node *node)
 	int i, j;
 
 	if (now < node->next_check)
-		return (int)(node->next_check - now);
+		return;
 	node->next_check = next;
 	for (i = 0; i < node->net.nconns; i++) {
 		if (node->net.conns[i]->user == NULL)
@@ -1401,8 +1400,15 @@ expire(struct kaipeer_node *node)
 		}
 	}
 	arm(node, next);	/* keeps what dial() armed, if earlier */
-	t = node->next_check - now;
-	return t < 0 ? 0 : (int)t;
+}
+
+/* How long poll() may sleep: until the next deadline, at most a minute. */
+static int
+wait_ms(const struct kaipeer_node *node)
+{
+	long long t = node->next_check - net_now_ms();
+
+	return t < 0 ? 0 : t > 60000 ? 60000 : (int)t;
 }
 
 /* --- one-shot mode ------------------------------------------------------ */
@@ -1713,7 +1719,7 @@ int
 kaipeer_main(struct kaipeer_node *node, int argc, char **argv)
 {
 	const char *config = NULL, *port = NULL;
-	int rc, timeout;
+	int rc;
 
 	/* Line-buffered even into a pipe: scripts react to each line. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1723,13 +1729,13 @@ kaipeer_main(struct kaipeer_node *node, int argc, char **argv)
 		return rc;
 	node->running = 1;
 	while (node->running) {
+		expire(node);
 		if (node->oneshot)
 			oneshot_step(node);
 		/* exit, end of input, end of -c: first every result is in. */
 		if (node->closing && in_flight(node) == 0)
 			break;
-		timeout = expire(node);
-		if (net_poll(&node->net, timeout, &handlers, node) == -1) {
+		if (net_poll(&node->net, wait_ms(node), &handlers, node) == -1) {
 			fprintf(stderr, "kaipeer: poll: %s\n", strerror(errno));
 			node->status = KAIPEER_EXIT_SOFTWARE;
 			break;
