@@ -1557,6 +1557,10 @@ parse_args(struct kaipeer_node *node, int argc, char **argv,
 			a = "-h";
 		if (opts && strcmp(a, "--version") == 0)
 			a = "-V";
+		if (opts && a[0] == '-' && a[1] == '-') {
+			fprintf(stderr, "%s: unknown option '%s'\n", prog, a);
+			return usage(prog);
+		}
 		if (!opts || a[0] != '-' || a[1] == '\0') {
 			if (npos == 2) {
 				fprintf(stderr, "%s: too many arguments\n",
