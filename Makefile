@@ -78,8 +78,14 @@ tests/check_console: tests/check_console.c console.c include/console.h
 tests/check_integration: tests/check_integration.c tests/harness.c tests/harness.h proto.c include/proto.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c tests/harness.c proto.c $(CHECK_LIBS)
 
-check: $(PROGS) $(UNIT) tests/check_integration
-	@sh tests/run.sh $(UNIT) tests/check_integration tests/readme_example.sh p2p_test.sh
+# The integration suite drives a kaipeer built with the sanitizers.
+SAN_SRC	= kaipeer.c json.c config.c calc.c proto.c console.c net.c node.c
+tests/kaipeer-asan: $(SAN_SRC) $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) -o tests/kaipeer-asan $(SAN_SRC)
+
+check: $(PROGS) kaipeer-bench $(UNIT) tests/check_integration tests/kaipeer-asan
+	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
+	    tests/check_integration tests/readme_example.sh p2p_test.sh
 
 deps:
 	@sh tests/deps.sh
@@ -115,4 +121,4 @@ uninstall:
 clean:
 	rm -f kaipeer kaipeer.o kaipeer-bench bench.o libkaipeer.a $(LIBOBJ) \
 	    examples/greet \
-	    $(UNIT) tests/check_integration
+	    $(UNIT) tests/check_integration tests/kaipeer-asan

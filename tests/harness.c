@@ -29,6 +29,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <check.h>
+
 #include "harness.h"
 
 #define MAX_FILES	64
@@ -234,6 +236,62 @@ h_file(const char *fmt, ...)
 
 /* --- children ------------------------------------------------------------ */
 
+/*
+ * Exec argv in the child.  "./kaipeer" may be swapped for another build
+ * (KAIPEER_BIN, e.g. one with sanitizers) and run under a wrapper
+ * (KAIPEER_WRAP, e.g. "valgrind -q"), so the same suite checks them all.
+ */
+static void
+exec_child(const char *const argv[])
+{
+	const char *bin = getenv("KAIPEER_BIN"), *wrap = getenv("KAIPEER_WRAP");
+	const char *args[64];
+	char script[512];
+	int i, n = 0;
+
+	if (strcmp(argv[0], "./kaipeer") != 0) {
+		execv(argv[0], (char *const *)argv);
+		return;
+	}
+	if (bin == NULL || bin[0] == '\0')
+		bin = argv[0];
+	if (wrap == NULL || wrap[0] == '\0') {
+		execv(bin, (char *const *)argv);
+		return;
+	}
+	snprintf(script, sizeof(script), "exec %s \"$@\"", wrap);
+	args[n++] = "/bin/sh";
+	args[n++] = "-c";
+	args[n++] = script;
+	args[n++] = "sh";
+	args[n++] = bin;
+	for (i = 1; argv[i] != NULL && n < 63; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	execv(args[0], (char *const *)args);
+}
+
+/*
+ * Did a child report a memory error?  AddressSanitizer, LeakSanitizer and
+ * UndefinedBehaviorSanitizer print these, and tests/valgrind.sh has
+ * valgrind mark each of its errors with "KAIPEER-VALGRIND-ERROR".
+ */
+static const char *
+memory_report(const struct h_proc *p)
+{
+	static const char *const marks[] = {
+		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+		"runtime error:", "KAIPEER-VALGRIND-ERROR", NULL
+	};
+	int i;
+
+	for (i = 0; marks[i] != NULL; i++)
+		if (p->out[H_ERR].buf != NULL &&
+		    strstr(p->out[H_ERR].buf, marks[i]) != NULL)
+			return marks[i];
+	return NULL;
+}
+
 struct h_proc *
 h_start(const char *name, const char *const argv[])
 {
@@ -261,7 +319,7 @@ h_start(const char *name, const char *const argv[])
 		close(out[1]);
 		close(err[1]);
 		signal(SIGPIPE, SIG_DFL);
-		execv(argv[0], (char *const *)argv);
+		exec_child(argv);
 		fprintf(stderr, "harness: cannot run %s: %s\n", argv[0],
 		    strerror(errno));
 		_exit(127);
@@ -584,10 +642,17 @@ void
 h_cleanup(void)
 {
 	struct h_proc *p;
+	const char *report = NULL;
+	char who[32];
 	int i, s, st;
 
 	for (i = 0; i < nprocs; i++)
 		h_kill(procs[i]);	/* h_kill() pumps every child */
+	for (i = 0; i < nprocs && report == NULL; i++)
+		if ((report = memory_report(procs[i])) != NULL) {
+			snprintf(who, sizeof(who), "%s", procs[i]->name);
+			h_dump();
+		}
 	for (i = 0; i < nprocs; i++) {
 		p = procs[i];
 		for (s = 0; s < 2; s++) {
@@ -612,6 +677,9 @@ h_cleanup(void)
 		while (waitpid(guard_pid, &st, 0) == -1 && errno == EINTR)
 			;
 	}
+	if (report != NULL)
+		ck_abort_msg("%s reported a memory error (\"%s\"); its output "
+		    "is above", who, report);
 }
 
 /* --- ports --------------------------------------------------------------- */
