@@ -83,9 +83,20 @@ SAN_SRC	= kaipeer.c json.c config.c calc.c proto.c console.c net.c node.c
 tests/kaipeer-asan: $(SAN_SRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) -o tests/kaipeer-asan $(SAN_SRC)
 
+# Every test: the unit suites, the integration suite (against the sanitizer
+# build), the README's example, the demo, robustness under faults (network
+# namespaces, a soak), portability, the fuzzers for a bounded time, and all
+# of it once under valgrind.  A tool that is missing is reported as skipped.
 check: $(PROGS) kaipeer-bench $(UNIT) tests/check_integration tests/kaipeer-asan
 	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
-	    tests/check_integration tests/readme_example.sh p2p_test.sh
+	    tests/check_integration tests/readme_example.sh p2p_test.sh \
+	    tests/netns.sh tests/soak.sh tests/portability.sh fuzz/run.sh \
+	    tests/valgrind.sh
+
+# The fuzzers alone, FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600).
+FUZZ_SECONDS = 20
+fuzz:
+	@sh fuzz/run.sh $(FUZZ_SECONDS)
 
 deps:
 	@sh tests/deps.sh

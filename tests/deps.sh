@@ -1,18 +1,49 @@
 #!/bin/sh
-# Install what the tests need (Check and pkg-config) when it is missing.
-# Uses apt-get on Debian and Ubuntu; elsewhere says what to install.
-if pkg-config --exists check 2>/dev/null; then
-	echo "deps: Check $(pkg-config --modversion check) is installed"
+# deps.sh ("make deps"): install what the tests need, where it is missing.
+#
+# Building kaipeer needs only a C compiler and make.  The tests also use
+# Check and pkg-config (unit and integration suites), clang and libFuzzer
+# (fuzzing), tcc, musl-gcc and bmake (portability), cppcheck and groff
+# (lint), valgrind, and ip(8) (the network-namespace test).  On Debian and
+# Ubuntu this installs them with apt-get (through sudo when not root);
+# elsewhere it names them.  Only Check is required: a test whose tool is
+# missing says "skipped", it never passes silently.
+need=
+have() { command -v "$1" >/dev/null 2>&1; }
+pkg-config --exists check 2>/dev/null || need="$need check"
+have pkg-config || need="$need pkg-config"
+have clang || need="$need clang"
+[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+    2>/dev/null)" ] || need="$need libclang-rt-14-dev"
+have tcc || need="$need tcc"
+have musl-gcc || need="$need musl-tools"
+have bmake || need="$need bmake"
+have cppcheck || need="$need cppcheck"
+have groff || need="$need groff-base"
+have valgrind || need="$need valgrind"
+have ip || need="$need iproute2"
+if [ -z "$need" ]; then
+	echo "deps: everything the tests use is installed"
 	exit 0
 fi
-if ! command -v apt-get >/dev/null 2>&1; then
-	echo "deps: please install Check (libcheck) and pkg-config with your" \
-	    "package manager, e.g. 'brew install check pkg-config'," \
-	    "'pkg install check pkgconf'" >&2
-	exit 1
+if ! have apt-get; then
+	echo "deps: please install:$need (Check is the one the tests cannot" \
+	    "do without)" >&2
+	pkg-config --exists check 2>/dev/null
+	exit $?
 fi
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
-echo "deps: installing check and pkg-config with apt-get"
-$sudo apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq check pkg-config
+echo "deps: installing$need"
+$sudo apt-get update -qq || echo "deps: apt-get update failed" >&2
+# shellcheck disable=SC2086
+if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need \
+    >/dev/null; then
+	# One by one, so that one missing package does not block the rest.
+	for p in $need; do
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$p" \
+		    >/dev/null || echo "deps: could not install $p" >&2
+	done
+fi
+pkg-config --exists check || { echo "deps: Check is still missing" >&2; exit 1; }
+echo "deps: done"

@@ -1,0 +1,58 @@
+#!/bin/sh
+# valgrind.sh: the unit suites and the integration suite once under
+# valgrind, which must report nothing.
+#
+# The unit suites are rebuilt without sanitizers (valgrind and ASan do not
+# mix) in a scratch directory and run in one process each (CK_FORK=no).
+# The integration suite runs its kaipeer processes under valgrind through
+# the harness's KAIPEER_WRAP; valgrind marks each error it prints, and the
+# harness fails the test that saw one.  Without valgrind installed it says
+# so and skips.  Closes with "N passed, N failed".
+cd "$(dirname "$0")/.." || exit 1
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "valgrind: skipped: not installed (apt-get install valgrind)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/kaipeer-vg.XXXXXX") || exit 1
+trap 'rm -rf "$scratch"' EXIT
+cc=${CC:-cc}
+flags="-std=c99 -D_POSIX_C_SOURCE=200809L -Iinclude -O1 -g"
+libs=$(pkg-config --cflags --libs check 2>/dev/null || echo -lcheck)
+vg="valgrind -q --error-exitcode=99 --leak-check=full"
+vg="$vg --errors-for-leak-kinds=definite,indirect --track-fds=no"
+passed=0
+failed=0
+
+unit() {
+	name=$1; shift
+	# shellcheck disable=SC2086
+	if ! $cc $flags -o "$scratch/$name" "$@" $libs; then
+		echo "FAILED: building $name"; failed=$((failed + 1)); return
+	fi
+	if CK_FORK=no $vg "$scratch/$name" >"$scratch/$name.log" 2>&1; then
+		tail -n 1 "$scratch/$name.log"
+		echo "ok: $name under valgrind"; passed=$((passed + 1))
+	else
+		cat "$scratch/$name.log"
+		echo "FAILED: $name under valgrind"; failed=$((failed + 1))
+	fi
+}
+unit check_json tests/check_json.c json.c config.c
+unit check_calc tests/check_calc.c calc.c
+unit check_proto tests/check_proto.c proto.c
+unit check_console tests/check_console.c console.c
+
+make -s kaipeer examples/greet tests/check_integration >/dev/null || exit 1
+if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
+    ./tests/check_integration >"$scratch/integration.log" 2>&1; then
+	grep '^[0-9]*%' "$scratch/integration.log"
+	echo "ok: integration suite with kaipeer under valgrind"
+	passed=$((passed + 1))
+else
+	cat "$scratch/integration.log"
+	echo "FAILED: integration suite with kaipeer under valgrind"
+	failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
