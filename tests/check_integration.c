@@ -1371,6 +1371,9 @@ struct abuse_case {
 static const struct abuse_case abuse_cases[] = {
 	{ "HTTP instead of HELLO", 0, BYTES("GET / HTTP/1.1\r\n\r\n"), -3, 0,
 	  H_ERR, "Protocol error from 127.0.0.1:" },
+	{ "random bytes instead of HELLO", 0, BYTES("\x9f\x3a\xc1\x07\x5e"
+	  "\xd2\x88\x01\xfe\x44\x19\xb3\x6c\x00\xe7\x2d\x91\x58\xaa\x0f"),
+	  -3, 0, H_ERR, "Protocol error from 127.0.0.1:" },
 	{ "HELLO version 2", 0, BYTES("\x00\x00\x00\x14" "\x01" "KAIP"
 	  "\x00\x02" HELLO_REST), 4, 0, H_ERR,
 	  "unsupported protocol version 2" },
@@ -1389,6 +1392,8 @@ static const struct abuse_case abuse_cases[] = {
 	{ "length 0xFFFFFFFF", 1, BYTES("\xff\xff\xff\xff"), 2, 0, H_OUT,
 	  LOST },
 	{ "length 0", 1, BYTES("\x00\x00\x00\x00"), 1, 0, H_OUT, LOST },
+	{ "length maxFrameSize + 1", 1, BYTES("\x00\x10\x00\x01"), 2, 0,
+	  H_OUT, LOST },
 	{ "second HELLO", 1, BYTES("\x00\x00\x00\x14" "\x01" "KAIP"
 	  "\x00\x01" HELLO_REST), 1, 0, H_ERR, "second HELLO" },
 	{ "COMMAND too short", 1, BYTES("\x00\x00\x00\x03" "\x02" "\x00\x01"),
@@ -1621,6 +1626,207 @@ START_TEST(test_greet)
 END_TEST
 
 /* ====================================================================== */
+/* Robustness: big frames, slow peers, deaf peers, bad standard input      */
+
+/*
+ * The largest COMMAND the node takes (length field = maxFrameSize) is
+ * answered; one byte more is ERROR 2 and the end of that connection only.
+ */
+START_TEST(test_big_command)
+{
+	const size_t max = 1024 * 1024, text = max - 1 - 4;
+	unsigned char *buf;
+	char *cmd;
+	struct h_frame f;
+	struct proto_text t;
+	struct h_raw r;
+	struct h_proc *n;
+	long len;
+	int pn;
+
+	CHECK((buf = malloc(max + 16)) != NULL &&
+	    (cmd = malloc(max)) != NULL, "malloc");
+	memset(cmd, 'a', max);
+	n = raw_node(&pn, "");
+	raw_up(&r, n, pn, RAW_PORT, "");
+	len = proto_command_encode(buf, max + 16, 9, cmd, text + (size_t)_i);
+	CHECK(len == (long)(PROTO_HEADER + 4 + text) + _i, "encode");
+	raw_send(&r, buf, (size_t)len);
+	free(buf);
+	free(cmd);
+	if (_i == 0) {
+		frame(&r, &f);
+		CHECK(f.type == PROTO_RESULT && proto_result_decode(&f.f, &t)
+		    == 0 && t.id == 9 && t.code == PROTO_STATUS_ERROR &&
+		    t.len > 17 && memcmp(t.text, "Unknown command: aaa", 20)
+		    == 0, "expected an error RESULT 9 for the 1 MiB command");
+		CHECK(h_raw_command(&r, 10, "calc 6*7") == 0, "send");
+		expect_result(&r, 10, PROTO_STATUS_OK, "42");
+	} else {
+		expect_error(&r, PROTO_CODE_TOO_BIG);
+		CHECK(h_raw_closed(&r, H_WAIT), "the node kept the connection");
+		EXPECT(n, LOST);
+	}
+	h_raw_close(&r);
+	healthy(n, pn);
+}
+END_TEST
+
+/*
+ * Slowloris: a HELLO (_i == 0) or, after the handshake, a COMMAND
+ * (_i == 1) sent one byte every 100 ms.  The node drops the connection at
+ * its deadline (connectTimeout or frameTimeout, 1 s), which the bytes do
+ * not move, and meanwhile serves a healthy peer at normal speed.
+ */
+START_TEST(test_slowloris)
+{
+	unsigned char buf[64];
+	struct proto_hello h;
+	struct timespec t0, th;
+	struct h_raw r;
+	struct h_proc *n;
+	long len, i;
+	long long took;
+	int pn, closed = 0;
+
+	n = raw_node(&pn, "'frameTimeout': 1, 'connectTimeout': 1");
+	memset(&h, 0, sizeof(h));
+	h.version = PROTO_VERSION;
+	h.port = RAW_PORT;
+	memcpy(h.id, raw_id, sizeof(h.id));
+	if (_i == 0) {
+		CHECK(h_raw_connect(&r, pn, H_WAIT) == 0, "connect");
+		expect_hello(&r, pn);
+		len = proto_hello_encode(buf, sizeof(buf), &h);
+	} else {
+		raw_up(&r, n, pn, RAW_PORT, "");
+		len = proto_command_encode(buf, sizeof(buf), 1,
+		    "calc 1+2+3+4+5+6+7+8+9+10+11+12+13+14+15", 41);
+	}
+	CHECK(len > 20, "encode");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < len - 1 && !closed; i++) {
+		if (h_raw_send(&r, buf + i, 1) == -1)
+			break;
+		if (i == 3) {
+			/* A healthy peer meanwhile: answered at once. */
+			clock_gettime(CLOCK_MONOTONIC, &th);
+			healthy(n, pn);
+			CHECK(elapsed_ms(&th) < 900, "a healthy peer waited "
+			    "%lld ms", elapsed_ms(&th));
+		}
+		closed = h_raw_closed(&r, 100);
+	}
+	if (!closed)
+		closed = h_raw_closed(&r, H_WAIT);
+	took = elapsed_ms(&t0);
+	CHECK(closed, "the dribbling peer was never dropped");
+	CHECK(took >= 800 && took < 2500, "dropped after %lld ms, not about "
+	    "1000", took);
+	EXPECT_ERR(n, _i == 0 ? "No handshake from 127.0.0.1:" :
+	    "frame incomplete after 1000 ms");
+	h_raw_close(&r);
+	healthy(n, pn);
+}
+END_TEST
+
+/* The node's resident memory in KiB, from /proc; 0 where there is none. */
+static long
+rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(fp);
+	return kib;
+}
+
+/*
+ * A peer that sends commands and never reads the results: the node's
+ * output queue for it fills to its cap, the peer is dropped, the node's
+ * memory stays bounded, and everyone else is served.
+ */
+START_TEST(test_never_reads)
+{
+	static const char *const quiet[] = { "-q", NULL };
+	static char text[60001];
+	unsigned char *buf;
+	struct h_raw r;
+	struct h_proc *n;
+	size_t need = PROTO_HEADER + 4 + sizeof(text);
+	long len, kib;
+	int pn = free_port(), i, small = 4096;
+
+	signal(SIGPIPE, SIG_IGN);	/* the node will hang up on us */
+	memset(text, 'z', sizeof(text) - 1);
+	CHECK((buf = malloc(need)) != NULL, "malloc");
+	/* Quiet: 60 kB command lines would fill its stdout pipe instead. */
+	n = run("node", "./kaipeer", quiet, config("{'listenPort': %d, "
+	    "'interactive': false, 'maxFrameSize': 65536}", pn));
+	for (i = 0; h_raw_connect(&r, pn, H_WAIT) != 0 && i < 100; i++)
+		h_pump(50);	/* until it listens */
+	CHECK(i < 100, "cannot connect to the node");
+	expect_hello(&r, pn);
+	CHECK(h_raw_hello(&r, RAW_PORT, "", raw_id) == 0, "send HELLO");
+	(void)setsockopt(r.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	/* Each answer is "Unknown command: zzz...": 60 kB nobody reads. */
+	for (i = 0; i < 600; i++) {
+		len = proto_command_encode(buf, need, (uint32_t)i + 1, text,
+		    sizeof(text) - 1);
+		if (h_raw_send(&r, buf, (size_t)len) == -1)
+			break;		/* dropped, as it should be */
+	}
+	free(buf);
+	EXPECT_ERR(n, "Output queue full for peer 127.0.0.1:4242, dropping it");
+	kib = rss_kib(n->pid);
+	CHECK(kib < 64 * 1024, "the node grew to %ld KiB", kib);
+	h_raw_close(&r);
+	healthy(n, pn);
+}
+END_TEST
+
+/*
+ * Standard input that is not a tidy line: one longer than the line limit
+ * (_i == 0), binary junk with terminal escapes (_i == 1), the last line
+ * without its newline at the end of input (_i == 2).  Each gets a clear
+ * message or its result, and the node goes on.
+ */
+START_TEST(test_bad_stdin)
+{
+	static char big[100001];
+	struct h_proc *n;
+	int pn = free_port();
+
+	n = node("node", pn, _i == 2, "");
+	if (_i == 0) {
+		memset(big, 'x', sizeof(big) - 1);
+		CHECK(h_send_raw(n, big, sizeof(big) - 1) == 0 &&
+		    h_send_raw(n, "\n", 1) == 0, "write");
+		EXPECT_ERR(n, "Input line longer than 65536 bytes ignored");
+	} else if (_i == 1) {
+		CHECK(h_send_raw(n, "\x01\x1b[2J\x07junk\n", 11) == 0, "write");
+		EXPECT_EXACT(n, "Unknown command: \\x01\\x1b[2J\\x07junk");
+	} else {
+		CHECK(h_send_raw(n, "calc 2+2", 8) == 0, "write");
+		h_close_stdin(n);
+		EXPECT_EXACT(n, "Result: 4");
+		EXPECT_EXIT(n, 0, H_WAIT);
+		return;
+	}
+	SEND(n, "calc 1+2");
+	EXPECT_EXACT(n, "Result: 3");
+	healthy(n, pn);
+}
+END_TEST
+
+/* ====================================================================== */
 
 static TCase *
 tcase(Suite *s, const char *name)
@@ -1683,6 +1889,12 @@ integration_suite(void)
 	tcase_add_test(tc, test_raw_no_answer);
 	tcase_add_loop_test(tc, test_raw_heartbeat, 0, 2);
 	tcase_add_test(tc, test_raw_max_peers);
+
+	tc = tcase(s, "robustness");
+	tcase_add_loop_test(tc, test_big_command, 0, 2);
+	tcase_add_loop_test(tc, test_slowloris, 0, 2);
+	tcase_add_test(tc, test_never_reads);
+	tcase_add_loop_test(tc, test_bad_stdin, 0, 3);
 
 	tc = tcase(s, "extending");
 	tcase_add_loop_test(tc, test_greet, 0, NELEM(greet_cases));
