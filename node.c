@@ -88,6 +88,7 @@ struct kaipeer_node {
 	unsigned char	 id[PROTO_NODE_ID];
 	struct peer	**table;	/* index -> entry; NULL once retired */
 	int		 ntable;
+	int		 reuse;		/* where to look for a retired index */
 	struct console_peer *views;	/* scratch for console_match_peer() */
 	struct console_alias *aliases;
 	struct processor *procs;
@@ -190,14 +191,13 @@ show_prompt(struct kaipeer_node *node)
 static int
 cmd_calc(void *ctx, const char *args, char *out, size_t outsize)
 {
-	char msg[256];
-
 	(void)ctx;
-	if (calc_eval(args, strlen(args), msg, sizeof(msg)) == 0) {
-		snprintf(out, outsize, "%s", msg);
+	/* Evaluated in place, after room for the prefix of an error. */
+	if (calc_eval(args, strlen(args), out + 7, outsize - 7) == 0) {
+		memmove(out, out + 7, strlen(out + 7) + 1);
 		return 0;
 	}
-	snprintf(out, outsize, "Error: %s", msg);
+	memcpy(out, "Error: ", 7);
 	return 1;
 }
 
@@ -261,15 +261,31 @@ free_peer(struct peer *p)
 	free(p);
 }
 
-/* Give p the next index.  Returns 0, or -1 when the table is full. */
+/*
+ * Give p the next index.  Once MAX_TABLE indexes have been handed out, the
+ * index of a peer that left for good (one that did not listen, so cannot
+ * come back under it) is given again, oldest first.  Returns 0, or -1 when
+ * every index belongs to a peer that may still come back.
+ */
 static int
 table_add(struct kaipeer_node *node, struct peer *p)
 {
 	struct peer **t;
 	struct console_peer *v;
+	int i, slot;
 
-	if (node->ntable == MAX_TABLE)
+	if (node->ntable == MAX_TABLE) {
+		for (i = 0; i < MAX_TABLE; i++) {
+			slot = (node->reuse + i) % MAX_TABLE;
+			if (node->table[slot] == NULL) {
+				node->reuse = slot + 1;
+				p->index = slot;
+				node->table[slot] = p;
+				return 0;
+			}
+		}
 		return -1;
+	}
 	t = realloc(node->table, (size_t)(node->ntable + 1) * sizeof(*t));
 	if (t == NULL)
 		return -1;

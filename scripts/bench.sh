@@ -1,0 +1,551 @@
+#!/bin/sh
+#
+# bench.sh: measure kaipeer on this machine, next to redis when it is here.
+# `make bench` runs it from the top of the tree, after building ./kaipeer
+# and ./kaipeer-bench; docs/BENCHMARKS.md explains the figures.
+#
+# Contract: POSIX sh; only 127.0.0.1; ports from BENCH_PORT (default 17000)
+# upwards, skipping any that are taken; every process it starts is killed on
+# every path out (trap), and every client run is bounded in time.  Each
+# figure is the median of BENCH_RUNS runs (default 3).  Parts:
+#
+#   1. four cases (clients x depth): kaipeer-bench against a kaipeer node,
+#      and redis-benchmark's PING_MBULK against redis-server, back to back;
+#      with each, the server's CPU time per request (from /proc, Linux);
+#   2. scale: requests/s at 1, 10, 100 and 1000 connections, depth 1;
+#   3. memory: the node's RSS idle and with 1000 connections held open;
+#   4. fan-out: one one-shot node collecting a result from each of 100 nodes.
+#
+# Exit status: 0 when every measurement ran, 1 when one failed.
+
+set -u
+
+RUNS=${BENCH_RUNS:-3}
+BASE=${BENCH_PORT:-17000}
+KP=./kaipeer
+KB=./kaipeer-bench
+LIMIT=120		# seconds any one client run may take
+FANOUT=100
+
+case $RUNS in ''|*[!0-9]*|0) echo "bench.sh: BENCH_RUNS must be a positive integer" >&2; exit 64 ;; esac
+case $BASE in ''|*[!0-9]*) echo "bench.sh: BENCH_PORT must be a port number" >&2; exit 64 ;; esac
+if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65000 ]; then
+	echo "bench.sh: BENCH_PORT must be from 1024 to 65000" >&2
+	exit 64
+fi
+for f in "$KP" "$KB"; do
+	if [ ! -x "$f" ]; then
+		echo "bench.sh: $f is missing; run 'make bench'" >&2
+		exit 1
+	fi
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kaipeer-bench.XXXXXX") || exit 1
+PIDS=""			# every server started, killed by cleanup
+CLIENT=""		# the client run in progress, if any
+STATUS=0
+
+cleanup() {
+	trap '' INT TERM
+	[ -n "$CLIENT" ] && kill $CLIENT 2>/dev/null
+	if [ -n "$PIDS" ]; then
+		kill $PIDS 2>/dev/null
+		sleep 0.2
+		kill -9 $PIDS 2>/dev/null
+		wait 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+note() {
+	printf '%s\n' "$*" >&2
+}
+
+# Nanoseconds of a clock, or whole seconds where date lacks %N.
+now_ns() {
+	t=$(date +%s%N)
+	case $t in
+	*N) echo $(($(date +%s) * 1000000000)) ;;
+	*) echo "$t" ;;
+	esac
+}
+
+# The median of the numbers on standard input.
+median() {
+	sort -n | awk '{ v[NR] = $1 }
+	    END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+	    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B: A / B to 2 places, or "-".
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+	    if (a != "-" && b + 0 > 0) printf "%.2f\n", a / b; else print "-" }'
+}
+
+# m FILE FIELD: the median of one column of $TMP/FILE.
+m() {
+	cut -d' ' -f"$2" "$TMP/$1" | median
+}
+
+# bounded SECS CMD...: run CMD, killed if it takes longer than SECS.
+bounded() {
+	secs=$1
+	shift
+	"$@" &
+	bpid=$!
+	CLIENT=$bpid
+	(
+		i=0
+		while [ $i -lt "$secs" ] && kill -0 $bpid 2>/dev/null; do
+			sleep 1
+			i=$((i + 1))
+		done
+		if kill -0 $bpid 2>/dev/null; then
+			echo "bench.sh: $1 ran past ${secs}s; killed" >&2
+			kill $bpid 2>/dev/null
+		fi
+	) &
+	wpid=$!
+	wait $bpid
+	brc=$?
+	CLIENT=""
+	kill $wpid 2>/dev/null
+	return $brc
+}
+
+# CPU ticks (user + system) used so far by process $1; 0 if unknown.
+cpu_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/"$1"/stat 2>/dev/null ||
+	    echo 0
+}
+TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# Set CPU to the CPU seconds (user + system) used by this shell's finished
+# children, so by the clients run so far.  `times` must run in this shell:
+# inside a $(...) it would see only that subshell's children.
+clock_children() {
+	times >"$TMP/times"
+	CPU=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { f = $i;
+	    sub(/s$/, "", f); split(f, a, "m"); t += a[1] * 60 + a[2] }
+	    print t }' "$TMP/times")
+}
+
+# Resident memory of process $1 in KiB.
+rss_kib() {
+	if [ -r /proc/"$1"/status ]; then
+		awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status
+	else
+		ps -o rss= -p "$1" | tr -d ' '
+	fi
+}
+
+# start_node PORT NAME: start a quiet kaipeer node on PORT and wait until it
+# answers.  Sets NODE_PID; fails when the port is taken or it never answers.
+start_node() {
+	printf '{"listenPort": %s, "interactive": false, "maxPeers": 2000}\n' \
+	    "$1" >"$TMP/$2.json"
+	"$KP" -q "$TMP/$2.json" </dev/null >/dev/null 2>"$TMP/$2.err" &
+	NODE_PID=$!
+	PIDS="$PIDS $NODE_PID"
+	i=0
+	while [ $i -lt 100 ]; do
+		kill -0 $NODE_PID 2>/dev/null || return 1
+		if "$KB" -p "$1" -c 1 -n 1 -q >/dev/null 2>&1; then
+			kill -0 $NODE_PID 2>/dev/null && return 0
+			return 1
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	kill $NODE_PID 2>/dev/null
+	return 1
+}
+
+# node_on_free_port NAME: start a node on PORT or, if that is taken, on the
+# next free port after it; sets PORT and NODE_PID.
+node_on_free_port() {
+	tries=0
+	while ! start_node "$PORT" "$1"; do
+		tries=$((tries + 1))
+		PORT=$((PORT + 1))
+		if [ $tries -ge 20 ]; then
+			note "bench.sh: no free port for a node near $PORT"
+			return 1
+		fi
+	done
+}
+
+# kaipeer_run PORT C N D: one kaipeer-bench run; sets RES to "rps p50_ms".
+# The runs stay in this shell, not in a $(...), so that a signal to the
+# script interrupts the wait and the trap can kill the client.
+kaipeer_run() {
+	bounded $LIMIT "$KB" -p "$1" -c "$2" -n "$3" -P "$4" --csv \
+	    >"$TMP/kb.out" 2>"$TMP/kb.err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		note "bench.sh: kaipeer-bench -p $1 -c $2 -n $3 -P $4 failed ($rc):"
+		cat "$TMP/kb.err" >&2
+		return 1
+	fi
+	RES=$(awk -F'","' 'NR == 2 { print $2, $3 }' "$TMP/kb.out")
+}
+
+# redis_run PORT C N D: one redis-benchmark run; sets RES to "rps p50_ms".
+redis_run() {
+	bounded $LIMIT redis-benchmark -p "$1" -t ping_mbulk -q -c "$2" \
+	    -n "$3" -P "$4" >"$TMP/rb.out" 2>"$TMP/rb.err"
+	rc=$?
+	rline=$(tr '\r' '\n' <"$TMP/rb.out" |
+	    grep '^PING_MBULK: .* requests per second' | tail -n 1)
+	if [ $rc -ne 0 ] || [ -z "$rline" ]; then
+		note "bench.sh: redis-benchmark -p $1 -c $2 -n $3 -P $4 failed ($rc):"
+		cat "$TMP/rb.err" >&2
+		return 1
+	fi
+	RES=$(echo "$rline" | awk '{ for (i = 1; i <= NF; i++) {
+	    if ($i == "requests") rps = $(i - 1);
+	    if ($i ~ /^p50=/) { sub(/^p50=/, "", $i); p50 = $i } }
+	    print rps, p50 }')
+}
+
+# busy C0 C1 N "RPS ...": the client's CPU time over the run's length, in
+# percent; near 100 means the client, not the server, set the pace.
+busy() {
+	awk -v a="$1" -v b="$2" -v n="$3" -v r="${4%% *}" \
+	    'BEGIN { if (r > 0) printf "%.0f%%\n", (b - a) / (n / r) * 100;
+	    else print "-" }'
+}
+
+# Microseconds of CPU per request from two tick counts.
+us_per_req() {
+	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$TCK" \
+	    'BEGIN { printf "%.2f\n", (b - a) / hz * 1e6 / n }'
+}
+
+started=$(now_ns)
+# Other work on the machine skews every figure: say how much there was.
+load() {
+	cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown
+}
+echo "kaipeer benchmark: $(nproc 2>/dev/null || echo '?') CPUs, medians of" \
+    "$RUNS runs, load average $(load)"
+
+# --- servers --------------------------------------------------------------
+
+PORT=$BASE
+node_on_free_port main || exit 1
+KP_PORT=$PORT
+KP_PID=$NODE_PID
+PORT=$((PORT + 1))
+
+# redis_up PORT: redis answers there (redis-benchmark alone would wait forever).
+redis_up() {
+	if command -v redis-cli >/dev/null 2>&1; then
+		[ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]
+	else
+		bounded 2 redis-benchmark -p "$1" -t ping_mbulk -n 1 -q \
+		    >/dev/null 2>&1
+	fi
+}
+
+HAVE_REDIS=0
+if command -v redis-server >/dev/null 2>&1 &&
+    command -v redis-benchmark >/dev/null 2>&1; then
+	tries=0
+	while [ $tries -lt 20 ]; do
+		redis-server --port "$PORT" --bind 127.0.0.1 --save '' \
+		    --appendonly no --daemonize no \
+		    --logfile "$TMP/redis.log" </dev/null >/dev/null 2>&1 &
+		R_PID=$!
+		PIDS="$PIDS $R_PID"
+		i=0
+		while [ $i -lt 100 ] && kill -0 $R_PID 2>/dev/null; do
+			if redis_up "$PORT"; then
+				break
+			fi
+			sleep 0.05
+			i=$((i + 1))
+		done
+		sleep 0.1	# still ours, not another redis on the port?
+		if kill -0 $R_PID 2>/dev/null && [ $i -lt 100 ]; then
+			HAVE_REDIS=1
+			R_PORT=$PORT
+			break
+		fi
+		kill $R_PID 2>/dev/null
+		PORT=$((PORT + 1))
+		tries=$((tries + 1))
+	done
+	[ $HAVE_REDIS -eq 1 ] || note "bench.sh: redis-server did not start"
+fi
+if [ $HAVE_REDIS -eq 1 ]; then
+	echo "node on port $KP_PORT (pid $KP_PID), $(redis-server --version | \
+	    awk '{ print $1, $2, $3 }') on port $R_PORT (pid $R_PID)"
+else
+	echo "node on port $KP_PORT (pid $KP_PID); redis is not installed:" \
+	    "apt-get install redis-server (it brings redis-benchmark too)"
+fi
+
+# --- 1. the four cases -------------------------------------------------------
+
+CASES="1:1:50000 50:1:200000 1:16:1000000 50:16:3000000"
+: >"$TMP/cases"
+for c in $CASES; do
+	C=${c%%:*}
+	rest=${c#*:}
+	D=${rest%%:*}
+	N=${rest#*:}
+	: >"$TMP/k"
+	: >"$TMP/r"
+	: >"$TMP/q"
+	run=1
+	while [ $run -le "$RUNS" ]; do
+		t0=$(cpu_ticks $KP_PID)
+		clock_children; c0=$CPU
+		kaipeer_run "$KP_PORT" "$C" "$N" "$D" || { STATUS=1; break; }
+		k=$RES
+		clock_children; c1=$CPU
+		t1=$(cpu_ticks $KP_PID)
+		echo "$k $(us_per_req "$t0" "$t1" "$N") $(busy "$c0" "$c1" "$N" "$k")" \
+		    >>"$TMP/k"
+		line="case -c $C -P $D -n $N, run $run: kaipeer ${k%% *}/s"
+		if [ $HAVE_REDIS -eq 1 ]; then
+			t0=$(cpu_ticks $R_PID)
+			clock_children; c0=$CPU
+			redis_run "$R_PORT" "$C" "$N" "$D" || { STATUS=1; break; }
+			r=$RES
+			clock_children; c1=$CPU
+			t1=$(cpu_ticks $R_PID)
+			echo "$r $(us_per_req "$t0" "$t1" "$N")" \
+			    "$(busy "$c0" "$c1" "$N" "$r")" >>"$TMP/r"
+			ratio "${k%% *}" "${r%% *}" >>"$TMP/q"
+			line="$line, redis ${r%% *}/s, ratio $(tail -n 1 "$TMP/q")"
+		fi
+		echo "$line"
+		run=$((run + 1))
+	done
+	echo "$C $D $N $(m k 1) $(m k 2) $(m k 3) $(m k 4)" \
+	    "$(m r 1) $(m r 2) $(m r 3) $(m r 4) $(m q 1)" >>"$TMP/cases"
+done
+
+# --- 2. scale ----------------------------------------------------------------
+
+: >"$TMP/scale"
+for c in 1:50000 10:200000 100:200000 1000:200000; do
+	C=${c%%:*}
+	N=${c#*:}
+	: >"$TMP/k"
+	run=1
+	while [ $run -le "$RUNS" ]; do
+		kaipeer_run "$KP_PORT" "$C" "$N" 1 || { STATUS=1; break; }
+		echo "$RES" >>"$TMP/k"
+		run=$((run + 1))
+	done
+	echo "scale -c $C -n $N: $(cut -d' ' -f1 "$TMP/k" | tr '\n' ' ')"
+	echo "$C $N $(cut -d' ' -f1 "$TMP/k" | median)" \
+	    "$(cut -d' ' -f2 "$TMP/k" | median)" >>"$TMP/scale"
+done
+
+# --- 3. memory: a fresh node, idle and then with 1000 connections -----------
+
+PORT=$((PORT + 1))
+RSS0=- RSS1=- RSS2=- PER=-
+if node_on_free_port mem; then
+	MEM_PID=$NODE_PID
+	sleep 0.2
+	RSS0=$(rss_kib $MEM_PID)
+	"$KB" -p "$PORT" -c 1000 -n 1000 -k 3 -q >"$TMP/hold.out" \
+	    2>"$TMP/hold.err" &
+	HOLD_PID=$!
+	CLIENT=$HOLD_PID
+	i=0
+	while [ ! -s "$TMP/hold.out" ] && kill -0 $HOLD_PID 2>/dev/null &&
+	    [ $i -lt 400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if [ -s "$TMP/hold.out" ]; then
+		sleep 0.5	# let the node settle
+		RSS1=$(rss_kib $MEM_PID)
+	fi
+	wait $HOLD_PID
+	rc=$?
+	CLIENT=""
+	if [ $rc -eq 0 ]; then
+		sleep 0.3
+		RSS2=$(rss_kib $MEM_PID)
+		PER=$(awk -v a="$RSS0" -v b="$RSS1" \
+		    'BEGIN { printf "%.2f\n", (b - a) / 1000 }')
+	else
+		note "bench.sh: holding 1000 connections failed:"
+		cat "$TMP/hold.err" >&2
+		STATUS=1
+	fi
+	kill $MEM_PID 2>/dev/null
+	echo "memory: RSS $RSS0 KiB idle, $RSS1 KiB with 1000 connections"
+	PORT=$((PORT + 1))
+else
+	STATUS=1
+fi
+
+# --- 4. fan-out: 100 nodes, one one-shot node asking each -------------------
+
+PORT=$((PORT + 1))
+FAN_PIDS=""
+peers=""
+n=0
+while [ $n -lt $FANOUT ]; do
+	printf '{"listenPort": %s, "interactive": false}\n' "$PORT" \
+	    >"$TMP/f$n.json"
+	"$KP" -q "$TMP/f$n.json" </dev/null >/dev/null 2>&1 &
+	FAN_PIDS="$FAN_PIDS $!"
+	PIDS="$PIDS $!"
+	eval "fport$n=$PORT"
+	PORT=$((PORT + 1))
+	n=$((n + 1))
+done
+# Check each node is up; one whose port was taken is replaced.
+n=0
+while [ $n -lt $FANOUT ]; do
+	eval "p=\$fport$n"
+	i=0
+	until "$KB" -p "$p" -c 1 -n 1 -q >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -ge 40 ]; then
+			while ! start_node "$PORT" "f$n"; do
+				PORT=$((PORT + 1))
+				if [ $PORT -ge $((BASE + 1000)) ]; then
+					note "bench.sh: no ports for the fan-out"
+					exit 1
+				fi
+			done
+			p=$PORT
+			eval "fport$n=$PORT"
+			PORT=$((PORT + 1))
+			break
+		fi
+		sleep 0.05
+	done
+	peers="$peers${peers:+, }{\"host\": \"127.0.0.1\", \"port\": $p}"
+	n=$((n + 1))
+done
+printf '{"interactive": false, "maxPeers": 200, "peers": [%s]}\n' \
+    "$peers" >"$TMP/fanout.json"
+set --
+n=0
+while [ $n -lt $FANOUT ]; do
+	set -- "$@" -c "@$n calc 1+2"
+	n=$((n + 1))
+done
+: >"$TMP/fan"
+: >"$TMP/conn"
+: >"$TMP/none"
+: >"$TMP/cmds"
+: >"$TMP/dial"
+printf '{"interactive": false}\n' >"$TMP/alone.json"
+
+# timed FILE EXPECT CMD...: run a one-shot node, check that EXPECT lines of
+# its output end in a right result, append its wall time in us to FILE.
+timed() {
+	file=$1
+	expect=$2
+	shift 2
+	t0=$(now_ns)
+	bounded 60 "$@" >"$TMP/one.out" 2>&1
+	rc=$?
+	t1=$(now_ns)
+	got=$(grep -c ': [13]$' "$TMP/one.out")
+	if [ $rc -ne 0 ] || [ "$got" -ne "$expect" ]; then
+		note "bench.sh: $1 -c ... failed (status $rc, $got of $expect results):"
+		head -n 5 "$TMP/one.out" >&2
+		return 1
+	fi
+	echo $(((t1 - t0) / 1000)) >>"$TMP/$file"
+}
+
+run=1
+while [ $run -le "$RUNS" ]; do
+	timed fan $FANOUT "$KP" -q "$@" "$TMP/fanout.json" &&
+	    timed conn 1 "$KP" -q -c 'calc 1' "$TMP/fanout.json" &&
+	    timed none 1 "$KP" -q -c 'calc 1' "$TMP/alone.json" ||
+	    { STATUS=1; break; }
+	f=$(tail -n 1 "$TMP/fan")
+	c=$(tail -n 1 "$TMP/conn")
+	echo $((f - c)) >>"$TMP/cmds"
+	echo $((c - $(tail -n 1 "$TMP/none"))) >>"$TMP/dial"
+	echo "fan-out run $run: $(tail -n 1 "$TMP/fan") us with $FANOUT" \
+	    "commands, $(tail -n 1 "$TMP/conn") us connecting only," \
+	    "$(tail -n 1 "$TMP/none") us without peers"
+	run=$((run + 1))
+done
+kill $FAN_PIDS 2>/dev/null
+FAN=$(median <"$TMP/fan")
+CONN=$(median <"$TMP/conn")
+NONE=$(median <"$TMP/none")
+CMDS=$(median <"$TMP/cmds")
+DIAL=$(median <"$TMP/dial")
+
+# --- the tables --------------------------------------------------------------
+
+ms() {
+	awk -v a="$1" 'BEGIN { if (a == "-") print "-"; else printf "%.1f\n", a / 1000 }'
+}
+
+echo
+echo "=== kaipeer vs redis, medians of $RUNS runs"
+echo "kaipeer: $KB -p $KP_PORT -c C -n N -P D --csv   ('calc 1+2', expects 3)"
+if [ $HAVE_REDIS -eq 1 ]; then
+	echo "redis:   redis-benchmark -p $R_PORT -t ping_mbulk -q -c C -n N -P D" \
+	    "(PING_MBULK, as in -t ping)"
+else
+	echo "redis:   not installed; apt-get install redis-server, then make bench"
+fi
+echo
+printf '%7s %5s %8s | %11s %11s %7s | %7s %7s\n' clients depth n \
+    "kaipeer/s" "redis/s" "k/r" "p50 k" "p50 r"
+while read -r C D N krps kp50 kcpu kbusy rrps rp50 rcpu rbusy q; do
+	printf '%7s %5s %8s | %11s %11s %7s | %7s %7s\n' "$C" "$D" "$N" \
+	    "$krps" "$rrps" "$q" "$kp50" "$rp50"
+done <"$TMP/cases"
+echo
+echo "CPU: the server's user+system time per request (us), and how busy the"
+echo "client was (its CPU time over the run; near 100% it set the pace)"
+printf '%7s %5s | %9s %9s %7s | %9s %9s\n' clients depth \
+    "kaipeer" "redis" "k/r" "client k" "client r"
+while read -r C D N krps kp50 kcpu kbusy rrps rp50 rcpu rbusy q; do
+	printf '%7s %5s | %9s %9s %7s | %9s %9s\n' "$C" "$D" "$kcpu" \
+	    "$rcpu" "$(ratio "$kcpu" "$rcpu")" "$kbusy" "$rbusy"
+done <"$TMP/cases"
+
+echo
+echo "=== scale: one node, depth 1, medians of $RUNS runs"
+printf '%11s %8s | %11s %8s\n' connections n "kaipeer/s" "p50 ms"
+while read -r C N rps p50; do
+	printf '%11s %8s | %11s %8s\n' "$C" "$N" "$rps" "$p50"
+done <"$TMP/scale"
+
+echo
+echo "=== memory: RSS (VmRSS) of a fresh node"
+echo "idle:                           $RSS0 KiB"
+echo "with 1000 connections open:     $RSS1 KiB"
+echo "after they closed:              $RSS2 KiB"
+echo "per connection:                 $PER KiB   (RSS_1000 - RSS_idle) / 1000"
+
+echo
+echo "=== fan-out: a one-shot node and $FANOUT nodes, medians of $RUNS runs"
+echo "$FANOUT x -c '@i calc 1+2':           $(ms "$FAN") ms"
+echo "connect only, -c 'calc 1':        $(ms "$CONN") ms"
+echo "no peers, -c 'calc 1':            $(ms "$NONE") ms   (start and exit)"
+echo "connecting to all:                $(ms "$DIAL") ms   (median of the" \
+    "differences in each run)"
+echo "the commands, sent and answered:  $(ms "$CMDS") ms"
+
+ended=$(now_ns)
+echo
+echo "bench.sh took $(((ended - started) / 1000000000)) s; load average now $(load)"
+exit $STATUS
