@@ -41,10 +41,15 @@ enum peer_state {
 	PEER_FAILED		/* our connect failed */
 };
 
+/*
+ * A command in flight.  Slots past npend keep their text buffers, so a
+ * steady stream of commands reuses memory instead of allocating.
+ */
 struct pending {
 	uint32_t	 id;
 	long long	 deadline;
 	char		*text;		/* the command as typed, for the result line */
+	size_t		 cap;		/* bytes allocated for text */
 };
 
 struct peer {
@@ -253,7 +258,7 @@ free_peer(struct peer *p)
 {
 	int i;
 
-	for (i = 0; i < p->npend; i++)
+	for (i = 0; i < p->pcap; i++)
 		free(p->pend[i].text);
 	free(p->pend);
 	free(p->dial);
@@ -403,12 +408,19 @@ send_command(struct kaipeer_node *node, struct peer *p, const char *text,
 		pd = realloc(p->pend, (size_t)(p->pcap * 2 + 4) * sizeof(*pd));
 		if (pd == NULL)
 			return -1;
+		memset(pd + p->pcap, 0, (size_t)(p->pcap + 4) * sizeof(*pd));
 		p->pend = pd;
 		p->pcap = p->pcap * 2 + 4;
 	}
 	pd = &p->pend[p->npend];
-	if ((pd->text = malloc(len + 1)) == NULL)
-		return -1;
+	if (pd->cap < len + 1) {
+		free(pd->text);
+		pd->cap = len + 1 > 64 ? len + 1 : 64;
+		if ((pd->text = malloc(pd->cap)) == NULL) {
+			pd->cap = 0;
+			return -1;
+		}
+	}
 	memcpy(pd->text, text, len);
 	pd->text[len] = '\0';
 	id = p->next_id++;
@@ -438,6 +450,7 @@ finish_pending(struct kaipeer_node *node, struct peer *p, int i, int ok,
     const char *text, size_t len)
 {
 	struct pending *pd = &p->pend[i];
+	struct pending done = *pd;
 
 	printf("Result from %s for command '", peer_label(p));
 	put_safe(pd->text, strlen(pd->text));
@@ -446,10 +459,10 @@ finish_pending(struct kaipeer_node *node, struct peer *p, int i, int ok,
 	putchar('\n');
 	if (!ok)
 		node->failed = 1;
-	free(pd->text);
-	/* Keep the order: results usually arrive oldest first. */
+	/* Keep the order (results usually arrive oldest first), and the
+	 * finished slot's buffer for the next command. */
 	memmove(pd, pd + 1, (size_t)(p->npend - i - 1) * sizeof(*pd));
-	p->npend--;
+	p->pend[--p->npend] = done;
 }
 
 /* --- running commands --------------------------------------------------- */
