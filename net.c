@@ -328,18 +328,6 @@ net_connect(struct net *n, const char *host, int port, char *err,
 	return c;
 }
 
-int
-net_send(struct net_conn *c, const void *buf, size_t len)
-{
-	unsigned char *p;
-
-	if ((p = net_space(c, len)) == NULL)
-		return -1;
-	memcpy(p, buf, len);
-	net_commit(c, len);
-	return 0;
-}
-
 /* Grow *buf to hold need bytes, doubling, never past max. */
 static int
 grow(unsigned char **buf, size_t *cap, size_t need, size_t max)

@@ -385,7 +385,24 @@ send_hello(struct kaipeer_node *node, struct peer *p)
 	if (node->cfg.name != NULL)
 		snprintf(h.name, sizeof(h.name), "%s", node->cfg.name);
 	buf = net_space(p->conn, need);
-	return queue(node, p, buf != NULL ? proto_hello_encode(buf, need, &h) : -1);
+	return queue(node, p, buf != NULL ?
+	    proto_hello_encode(buf, need, &h) : -1);
+}
+
+/* Queue COMMAND id text for p; past its output bound p is dropped. */
+static int
+queue_command(struct kaipeer_node *node, struct peer *p, uint32_t id,
+    const char *text, size_t len)
+{
+	size_t need = PROTO_HEADER + 4 + len;
+	unsigned char *buf = net_space(p->conn, need);
+
+	if (queue(node, p, buf != NULL ?
+	    proto_command_encode(buf, need, id, text, len) : -1) == -1) {
+		overflow(node, p);
+		return -1;
+	}
+	return 0;
 }
 
 /* Send command text to p, remembering it under a new request id. */
@@ -394,8 +411,6 @@ send_command(struct kaipeer_node *node, struct peer *p, const char *text,
     size_t len)
 {
 	struct pending *pd;
-	unsigned char *buf;
-	size_t need = PROTO_HEADER + 4 + len;
 	size_t most = (size_t)node->cfg.max_frame - 1 - 4;	/* type, id */
 	uint32_t id;
 
@@ -430,12 +445,8 @@ send_command(struct kaipeer_node *node, struct peer *p, const char *text,
 	pd->deadline = net_now_ms() + node->cfg.command_timeout_ms;
 	arm(node, pd->deadline);
 	p->npend++;
-	buf = net_space(p->conn, need);
-	if (queue(node, p, buf != NULL ?
-	    proto_command_encode(buf, need, id, text, len) : -1) == -1) {
-		overflow(node, p);
+	if (queue_command(node, p, id, text, len) == -1)
 		return -1;
-	}
 	if (!node->quiet) {
 		printf("Sent command '");
 		put_safe(text, len);
@@ -785,9 +796,10 @@ schedule_retry(struct kaipeer_node *node, struct peer *p)
 }
 
 /*
- * Forget p's connection.  Each command still in flight gets its result
- * line.  clean: p said goodbye (BYE), else the connection broke.  An
- * inbound peer we cannot dial back is retired from the table.
+ * Forget p's connection, writing out what is queued for it first when
+ * flush.  Each command still in flight gets its result line (why says
+ * what happened).  A dialled peer is dialled again later; an inbound peer
+ * we cannot dial back is retired from the table.
  */
 static void
 drop_peer(struct kaipeer_node *node, struct peer *p, int flush,
@@ -836,10 +848,6 @@ refuse(struct kaipeer_node *node, struct peer *p, unsigned code,
     const char *why)
 {
 	(void)send_error(node, p, code, why);
-	if (p->conn != NULL) {
-		net_close(&node->net, p->conn, 1);
-		p->conn = NULL;
-	}
 	drop_peer(node, p, 1, why);
 }
 
@@ -963,20 +971,12 @@ crossed_dial(struct kaipeer_node *node, struct peer *p, struct peer *d,
 static void
 resend_pending(struct kaipeer_node *node, struct peer *p)
 {
-	struct pending *pd;
-	unsigned char *buf;
-	size_t len, need;
 	int i;
 
-	for (i = 0; i < p->npend && p->conn != NULL; i++) {
-		pd = &p->pend[i];
-		len = strlen(pd->text);
-		need = PROTO_HEADER + 4 + len;
-		buf = net_space(p->conn, need);
-		if (queue(node, p, buf != NULL ? proto_command_encode(buf,
-		    need, pd->id, pd->text, len) : -1) == -1)
-			overflow(node, p);
-	}
+	for (i = 0; i < p->npend; i++)
+		if (queue_command(node, p, p->pend[i].id, p->pend[i].text,
+		    strlen(p->pend[i].text)) == -1)
+			return;		/* dropped: its commands are answered */
 }
 
 static void

@@ -126,12 +126,6 @@ int	net_poll(struct net *n, int timeout_ms, const struct net_handlers *h,
 	    void *ctx);
 
 /*
- * Queue len bytes for c.  Returns 0, or -1 when that would exceed the
- * output bound (nothing is queued then; the caller should drop the peer).
- */
-int	net_send(struct net_conn *c, const void *buf, size_t len);
-
-/*
  * Room for need more bytes of output, to encode a frame in place: returns
  * a pointer to at least need free bytes, or NULL when that would exceed
  * the output bound.  Follow with net_commit() of the bytes written.
