@@ -1651,7 +1651,14 @@ START_TEST(test_big_command)
 	raw_up(&r, n, pn, RAW_PORT, "");
 	len = proto_command_encode(buf, max + 16, 9, cmd, text + (size_t)_i);
 	CHECK(len == (long)(PROTO_HEADER + 4 + text) + _i, "encode");
-	raw_send(&r, buf, (size_t)len);
+	if (_i == 0)
+		raw_send(&r, buf, (size_t)len);
+	else {
+		/* The node may hang up before the body is all sent: that is
+		 * the point, so a failed send is no failure here. */
+		signal(SIGPIPE, SIG_IGN);
+		(void)h_raw_send(&r, buf, (size_t)len);
+	}
 	free(buf);
 	free(cmd);
 	if (_i == 0) {
@@ -1663,8 +1670,14 @@ START_TEST(test_big_command)
 		CHECK(h_raw_command(&r, 10, "calc 6*7") == 0, "send");
 		expect_result(&r, 10, PROTO_STATUS_OK, "42");
 	} else {
-		expect_error(&r, PROTO_CODE_TOO_BIG);
+		/* The ERROR may be lost to the reset that closing a socket
+		 * with unread bytes sends; if it arrives, it says why. */
+		if (h_raw_frame(&r, &f, H_WAIT) == 1)
+			CHECK(f.type == PROTO_ERROR &&
+			    proto_error_decode(&f.f, &t) == 0 &&
+			    t.code == PROTO_CODE_TOO_BIG, "expected ERROR 2");
 		CHECK(h_raw_closed(&r, H_WAIT), "the node kept the connection");
+		EXPECT_ERR(n, "frame too large");
 		EXPECT(n, LOST);
 	}
 	h_raw_close(&r);
