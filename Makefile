@@ -1,19 +1,25 @@
 # kaipeer: a POSIX Makefile (GNU make and BSD make alike).
 #
-#   make             build ./kaipeer, ./kaipeer-bench and libkaipeer.a with the
-#                    C compiler alone
-#   make deps        install Check (the unit-test framework) if it is missing
-#   make check       build and run every test (needs Check)
+#   make             build ./kaipeer, ./kaipeer-bench, libkaipeer.a and the
+#                    examples with the C compiler alone
+#   make deps        install what the tests use, where it is missing
+#   make test        the quick tests: unit suites, integration suite, demo
+#   make check       every test (needs Check)
+#   make fuzz        the fuzzers alone, FUZZ_SECONDS each
+#   make bench       kaipeer next to redis (see docs/BENCHMARKS.md)
 #   make install     install programs, manuals, header and library under
 #                    $(DESTDIR)$(PREFIX); make uninstall removes them
 #   make clean
 #
-# CC, CFLAGS, LDFLAGS, PREFIX, MANDIR and DESTDIR may be overridden.
+# CC, CFLAGS, LDFLAGS, AR, PREFIX, MANDIR and DESTDIR may be overridden.
 
 .POSIX:
 .SUFFIXES:
+.SUFFIXES: .c .o
+.PHONY: all deps test check fuzz bench install uninstall clean
 
 CC	= cc
+AR	= ar
 CFLAGS	= -O2 -g -Wall -Wextra -pedantic
 LDFLAGS	=
 PREFIX	= /usr/local
@@ -25,69 +31,80 @@ TEST_CFLAGS = -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-
 CHECK_LIBS = `pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm -pthread`
 CHECK_CFLAGS = `pkg-config --cflags check 2>/dev/null`
 
-LIBOBJ	= json.o config.o calc.o proto.o console.o net.o node.o
+# The library, layer by layer from the bottom (docs/DESIGN.md).
+PURE	= json.o config.o console.o calc.o proto.o map.o
+LIBOBJ	= $(PURE) loop.o output.o net.o resolve.o session.o peers.o \
+	  request.o command.o node.o repl.o cli.o
 HEADERS	= include/kaipeer.h include/json.h include/config.h include/calc.h \
-	  include/proto.h include/console.h include/net.h
-UNIT	= tests/check_json tests/check_calc tests/check_proto tests/check_console
-PROGS	= kaipeer examples/greet
+	  include/proto.h include/console.h include/map.h include/loop.h \
+	  include/output.h include/net.h include/resolve.h include/session.h \
+	  include/peers.h include/request.h include/command.h include/node.h \
+	  include/repl.h
+LIBSRC	= json.c config.c console.c calc.c proto.c map.c loop.c output.c \
+	  net.c resolve.c session.c peers.c request.c command.c node.c \
+	  repl.c cli.c
+UNIT	= tests/check_json tests/check_calc tests/check_proto \
+	  tests/check_console tests/check_loop tests/check_output \
+	  tests/check_library
+EXAMPLES = examples/greet examples/ask
 
-all: kaipeer kaipeer-bench libkaipeer.a examples/greet
+all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
+
+.c.o:
+	$(CC) $(KPFLAGS) $(CFLAGS) -c $<
+
+$(LIBOBJ) kaipeer.o bench.o: $(HEADERS)
 
 kaipeer: kaipeer.o libkaipeer.a
-	$(CC) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
 
-kaipeer-bench: bench.o proto.o calc.o
-	$(CC) $(LDFLAGS) -o kaipeer-bench bench.o proto.o calc.o
+kaipeer-bench: bench.o libkaipeer.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o libkaipeer.a
 
 libkaipeer.a: $(LIBOBJ)
 	rm -f libkaipeer.a
-	ar rcs libkaipeer.a $(LIBOBJ)
+	$(AR) rcs libkaipeer.a $(LIBOBJ)
 
 examples/greet: examples/greet.c include/kaipeer.h libkaipeer.a
 	$(CC) $(KPFLAGS) $(CFLAGS) $(LDFLAGS) -o examples/greet examples/greet.c libkaipeer.a
-
-kaipeer.o: kaipeer.c include/kaipeer.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c kaipeer.c
-bench.o: bench.c include/proto.h include/calc.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c bench.c
-json.o: json.c include/json.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c json.c
-config.o: config.c include/config.h include/json.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c config.c
-calc.o: calc.c include/calc.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c calc.c
-proto.o: proto.c include/proto.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c proto.c
-console.o: console.c include/console.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c console.c
-net.o: net.c include/net.h
-	$(CC) $(KPFLAGS) $(CFLAGS) -c net.c
-node.o: node.c $(HEADERS)
-	$(CC) $(KPFLAGS) $(CFLAGS) -c node.c
+examples/ask: examples/ask.c include/kaipeer.h libkaipeer.a
+	$(CC) $(KPFLAGS) $(CFLAGS) $(LDFLAGS) -o examples/ask examples/ask.c libkaipeer.a
 
 # --- tests -----------------------------------------------------------------
 
-tests/check_json: tests/check_json.c json.c config.c include/json.h include/config.h
-	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_json tests/check_json.c json.c config.c $(CHECK_LIBS)
+tests/check_json: tests/check_json.c json.c config.c console.c $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_json tests/check_json.c json.c config.c console.c $(CHECK_LIBS)
 tests/check_calc: tests/check_calc.c calc.c include/calc.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_calc tests/check_calc.c calc.c $(CHECK_LIBS)
 tests/check_proto: tests/check_proto.c proto.c include/proto.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proto tests/check_proto.c proto.c $(CHECK_LIBS)
 tests/check_console: tests/check_console.c console.c include/console.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_console tests/check_console.c console.c $(CHECK_LIBS)
+tests/check_loop: tests/check_loop.c loop.c map.c include/loop.h include/map.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_loop tests/check_loop.c loop.c map.c $(CHECK_LIBS)
+tests/check_output: tests/check_output.c output.c loop.c include/output.h include/loop.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_output tests/check_output.c output.c loop.c $(CHECK_LIBS)
+tests/check_library: tests/check_library.c $(LIBSRC) $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_library tests/check_library.c $(LIBSRC) $(CHECK_LIBS)
 tests/check_integration: tests/check_integration.c tests/harness.c tests/harness.h proto.c include/proto.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c tests/harness.c proto.c $(CHECK_LIBS)
 
 # The integration suite drives a kaipeer built with the sanitizers.
-SAN_SRC	= kaipeer.c json.c config.c calc.c proto.c console.c net.c node.c
-tests/kaipeer-asan: $(SAN_SRC) $(HEADERS)
-	$(CC) $(KPFLAGS) $(TEST_CFLAGS) -o tests/kaipeer-asan $(SAN_SRC)
+tests/kaipeer-asan: kaipeer.c $(LIBSRC) $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) -o tests/kaipeer-asan kaipeer.c $(LIBSRC)
 
-# Every test: the unit suites, the integration suite (against the sanitizer
-# build), the README's example, the demo, robustness under faults (network
+TESTBIN	= kaipeer kaipeer-bench $(EXAMPLES) $(UNIT) tests/check_integration \
+	  tests/kaipeer-asan
+
+# The quick tests, for the edit-compile-test loop: under a minute.
+test: $(TESTBIN)
+	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
+	    tests/check_integration tests/readme_example.sh p2p_test.sh
+
+# Every test: the quick ones, then robustness under faults (network
 # namespaces, a soak), portability, the fuzzers for a bounded time, and all
 # of it once under valgrind.  A tool that is missing is reported as skipped.
-check: $(PROGS) kaipeer-bench $(UNIT) tests/check_integration tests/kaipeer-asan
+check: $(TESTBIN)
 	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
 	    tests/check_integration tests/readme_example.sh p2p_test.sh \
 	    tests/netns.sh tests/soak.sh tests/portability.sh fuzz/run.sh \
@@ -131,5 +148,4 @@ uninstall:
 
 clean:
 	rm -f kaipeer kaipeer.o kaipeer-bench bench.o libkaipeer.a $(LIBOBJ) \
-	    examples/greet \
-	    $(UNIT) tests/check_integration tests/kaipeer-asan
+	    $(EXAMPLES) $(UNIT) tests/check_integration tests/kaipeer-asan

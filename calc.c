@@ -33,6 +33,13 @@ struct value {
 	int	 is_int;
 	int64_t	 i;		/* the value when is_int */
 	double	 d;		/* the value otherwise */
+	/*
+	 * The literal 9223372036854775808, held as INT64_MIN: valid only
+	 * right behind a unary minus, a "number too large" at big_at
+	 * anywhere else.
+	 */
+	int	 big;
+	size_t	 big_at;
 };
 
 struct parser {
@@ -354,13 +361,23 @@ parse_number(struct parser *p, struct value *v)
 
 	if (is_int) {
 		v->is_int = 1;
+		v->big = 0;
 		v->i = 0;
 		for (i = start; i < p->pos; i++) {
 			int d = p->s[i] - '0';
 
-			if (v->i > (INT64_MAX - d) / 10)
+			if (v->i > (INT64_MAX - d) / 10) {
+				/* 2^63 is -INT64_MIN: fine after a '-'. */
+				if (i + 1 == p->pos && v->i == INT64_MAX / 10 &&
+				    d == 8) {
+					v->i = INT64_MIN;
+					v->big = 1;
+					v->big_at = start;
+					return 0;
+				}
 				return syntax_error(p, start,
 				    "number too large");
+			}
 			v->i = v->i * 10 + d;
 		}
 		return 0;
@@ -370,10 +387,18 @@ parse_number(struct parser *p, struct value *v)
 	memcpy(buf, p->s + start, p->pos - start);
 	buf[p->pos - start] = '\0';
 	v->is_int = 0;
+	v->big = 0;
 	v->d = strtod(buf, NULL);
 	if (!isfinite(v->d))
 		return syntax_error(p, start, "number too large");
 	return 0;
+}
+
+/* A 2^63 literal that no unary minus took is too large. */
+static int
+not_big(struct parser *p, const struct value *v)
+{
+	return v->big ? syntax_error(p, v->big_at, "number too large") : 0;
 }
 
 /* primary = number | "(" expr ")" ; */
@@ -404,7 +429,8 @@ parse_power(struct parser *p, struct value *v)
 		return -1;
 	if (peek(p) != '^')
 		return 0;
-	if (enter(p) == -1 || parse_unary(p, &e) == -1)
+	if (not_big(p, v) == -1 || enter(p) == -1 || parse_unary(p, &e) == -1
+	    || not_big(p, &e) == -1)
 		return -1;
 	p->depth--;
 	binary(p, '^', v, &e);
@@ -424,6 +450,10 @@ parse_unary(struct parser *p, struct value *v)
 	p->depth--;
 	if (op == '+')
 		return 0;
+	if (v->big) {			/* -9223372036854775808 */
+		v->big = 0;
+		return 0;
+	}
 	if (!v->is_int)
 		v->d = -v->d;
 	else if (v->i == INT64_MIN)
@@ -440,11 +470,11 @@ parse_term(struct parser *p, struct value *v)
 	struct value rhs;
 	int op;
 
-	if (parse_unary(p, v) == -1)
+	if (parse_unary(p, v) == -1 || not_big(p, v) == -1)
 		return -1;
 	while ((op = peek(p)) == '*' || op == '/' || op == '%') {
 		p->pos++;
-		if (parse_unary(p, &rhs) == -1)
+		if (parse_unary(p, &rhs) == -1 || not_big(p, &rhs) == -1)
 			return -1;
 		binary(p, op, v, &rhs);
 	}

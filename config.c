@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "console.h"
 #include "json.h"
 
 #define MAX_TIMEOUT_MS	(86400L * 1000)
@@ -262,6 +263,10 @@ parse_peer(struct reader *r, int p, struct config_peer *peer)
 		if (which == 0 && copy_string(r, k + 1, CONFIG_MAX_HOST,
 		    "\"host\"", &peer->host) < 0)
 			return -1;
+		if (which == 0 && config_check_host(peer->host) != NULL)
+			return error_at(r, tok[k + 1].start, "\"host\" %s: "
+			    "give the host alone and the port in \"port\"",
+			    config_check_host(peer->host));
 		if (which == 1 && (port = integer(r, k + 1, "port", 1,
 		    65535)) < 0)
 			return -1;
@@ -348,7 +353,7 @@ parse_top(struct reader *r, struct config *c)
 	const struct json_token *tok = r->tok;
 	const char *key;
 	long rc;
-	int i, k, v, which, seen = 0;
+	int i, k, v, which, seen = 0, at_interval = -1, at_timeout = -1;
 
 	for (i = 0, k = 1; i < tok[0].size; i++, k = json_skip(tok, k)) {
 		if ((which = lookup(r, k, top_keys)) < 0) {
@@ -381,6 +386,11 @@ parse_top(struct reader *r, struct config *c)
 		case K_NAME:
 			rc = copy_string(r, v, CONFIG_MAX_NAME, "\"name\"",
 			    &c->name);
+			if (rc == 0 && !console_name_ok(c->name,
+			    strlen(c->name)))
+				rc = error_at(r, tok[v].start, "\"name\" must "
+				    "not look like an index or an address, nor "
+				    "hold any of :,*?[]/@");
 			break;
 		case K_MAX_PEERS:
 			rc = integer(r, v, key, 1, 65535);
@@ -398,9 +408,11 @@ parse_top(struct reader *r, struct config *c)
 			break;
 		case K_HEARTBEAT_INTERVAL:
 			rc = c->heartbeat_interval_ms = seconds(r, v, key);
+			at_interval = v;
 			break;
 		case K_HEARTBEAT_TIMEOUT:
 			rc = c->heartbeat_timeout_ms = seconds(r, v, key);
+			at_timeout = v;
 			break;
 		case K_FRAME_TIMEOUT:
 			rc = c->frame_timeout_ms = seconds(r, v, key);
@@ -412,6 +424,12 @@ parse_top(struct reader *r, struct config *c)
 		if (rc < 0)
 			return -1;
 	}
+	/* A PING must have time to be answered before a peer is lost. */
+	if (c->heartbeat_timeout_ms <= c->heartbeat_interval_ms)
+		return error_at(r, tok[at_timeout >= 0 ? at_timeout :
+		    at_interval].start, "\"heartbeatTimeout\" (%ld ms) must be "
+		    "greater than \"heartbeatInterval\" (%ld ms)",
+		    c->heartbeat_timeout_ms, c->heartbeat_interval_ms);
 	return 0;
 }
 
@@ -515,6 +533,23 @@ config_load(struct config *c, const char *path, char *err, size_t errsize,
 	}
 	fclose(fp);
 	return rc;
+}
+
+const char *
+config_check_host(const char *host)
+{
+	size_t len = strlen(host);
+	const char *colon = strchr(host, ':');
+
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
+		return strchr(host, ']') == host + len - 1 ? NULL :
+		    "is not an address";
+	if (host[0] == '[')
+		return "includes a port";
+	/* One colon is host:port; an IPv6 address has two or more. */
+	if (colon != NULL && strchr(colon + 1, ':') == NULL)
+		return "includes a port";
+	return NULL;
 }
 
 void

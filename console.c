@@ -125,62 +125,51 @@ console_parse(const char *line, size_t len, struct console_cmd *cmd)
 	}
 }
 
-/* An index is plain decimal digits, no sign, no blanks. */
-static int
-parse_index(const char *s, size_t len)
+enum console_sel
+console_selector(const char *sel, size_t len, int *index)
 {
+	size_t i, digits = 0;
 	long v = 0;
-	size_t i;
 
-	if (len == 0 || len > 9)
-		return -1;
+	*index = -1;
+	if (len == 0)
+		return CONSOLE_SEL_BAD;
 	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
+		if (sel[i] == ':')
+			return CONSOLE_SEL_ADDR;
+		if (sel[i] >= '0' && sel[i] <= '9')
+			digits++;
 	}
-	return (int)v;
-}
-
-/* The one entry whose field equals sel, CONSOLE_NO_MATCH or _AMBIGUOUS. */
-static int
-match_field(const char *sel, size_t len, const struct console_peer *peers,
-    int n, int field)
-{
-	const char *v;
-	int i, found = CONSOLE_NO_MATCH;
-
-	for (i = 0; i < n; i++) {
-		if (peers[i].addr == NULL)
-			continue;
-		v = field == 0 ? peers[i].name :
-		    field == 1 ? peers[i].addr : peers[i].dial;
-		if (v == NULL || !equals(sel, len, v))
-			continue;
-		if (found >= 0 && found != i)
-			return CONSOLE_AMBIGUOUS;
-		found = i;
+	if (digits < len)
+		return CONSOLE_SEL_NAME;
+	if (len <= 9) {
+		for (i = 0; i < len; i++)
+			v = v * 10 + (sel[i] - '0');
+		*index = (int)v;
 	}
-	return found;
+	return CONSOLE_SEL_INDEX;
 }
 
 int
-console_match_peer(const char *sel, size_t len,
-    const struct console_peer *peers, int n)
+console_name_ok(const char *name, size_t len)
 {
-	int i, by_addr, by_dial;
+	size_t i, digits = 0, dots = 0, dashes = 0;
+	unsigned char c;
 
-	if ((i = parse_index(sel, len)) >= 0)
-		return i < n && peers[i].addr != NULL ? i : CONSOLE_NO_MATCH;
-	if ((i = match_field(sel, len, peers, n, 0)) != CONSOLE_NO_MATCH)
-		return i;
-	by_addr = match_field(sel, len, peers, n, 1);
-	by_dial = match_field(sel, len, peers, n, 2);
-	if (by_addr == CONSOLE_AMBIGUOUS || by_dial == CONSOLE_AMBIGUOUS)
-		return CONSOLE_AMBIGUOUS;
-	if (by_addr >= 0 && by_dial >= 0 && by_addr != by_dial)
-		return CONSOLE_AMBIGUOUS;
-	return by_addr >= 0 ? by_addr : by_dial;
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)name[i];
+		if (c < 0x20 || c == 0x7f || strchr(":,*?[]/@", c) != NULL)
+			return 0;
+		digits += c >= '0' && c <= '9';
+		dots += c == '.';
+		dashes += c == '-';
+	}
+	/* 12, 1-3, 10.0.0.1: an index, a range, an address. */
+	if (digits + dots == len || (dashes == 1 && digits + 1 == len))
+		return 0;
+	return 1;
 }
 
 static const struct console_alias *

@@ -1,13 +1,13 @@
 /*
- * net: the one place that touches file descriptors.
+ * net: sockets on the loop (contract in include/net.h).
  *
- * Contract (include/net.h): net_poll() is the whole event loop turn.  It
- * builds the pollfd set from state (POLLIN while a buffer has room, POLLOUT
- * while output is pending or a connect is in progress), polls once,
- * dispatches to the node's handlers, writes what the handlers queued (one
- * write per connection per turn), and frees the connections that were
- * closed during the pass.  Fatal errors are never raised here: a failing
- * connection is reported through a handler and closed; the process goes on.
+ * Every socket is non-blocking and close-on-exec; a connect is finished by
+ * getsockopt(SO_ERROR) when the socket turns writable; accept() runs until
+ * EAGAIN.  A connection's watch wants LOOP_READ while it may read and
+ * LOOP_WRITE while a connect is in progress or the socket refused part of
+ * the output; everything else is written by the turn-end hook, in one
+ * write per dirty connection.  Nothing here prints or exits: failures
+ * reach the owner through its callbacks.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -18,8 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +26,44 @@
 
 #include "net.h"
 
-#define BUF_START	4096	/* first size of a connection buffer */
-#define BUF_KEEP	65536	/* an idle buffer larger than this shrinks */
 #define READ_CHUNK	16384	/* read() at most this much per turn */
+#define OUT_START	4096	/* first size of an output buffer */
+#define OUT_KEEP	16384	/* an empty output buffer larger shrinks */
+#define ACCEPT_PAUSE_MS	100	/* out of descriptors: wait this long */
 
-static int sig_write_fd = -1;	/* the self-pipe, for the signal handler */
+#ifdef MSG_NOSIGNAL
+#define SEND_FLAGS	MSG_NOSIGNAL
+#else
+#define SEND_FLAGS	0
+#endif
 
+struct net {
+	struct loop	*loop;
+	int		 lfd[2];
+	int		 nlisten;
+	size_t		 in_max;
+	size_t		 out_max;
+	net_accept_fn	 accepted;
+	void		*ctx;
+	struct conn	*all;		/* every connection */
+	struct conn	*dirty;		/* to write at the end of the turn */
+	struct conn	*dead;		/* to free at the end of the turn */
+	int		 count;		/* connections not dead */
+	unsigned char	*scratch;	/* READ_CHUNK: shared input */
+	struct loop_timer accept_timer;
+};
+
+static void conn_event(void *ctx, int fd, int events);
+static void mark_dead(struct conn *c);
+
+/* A closing connection's time to write its output is up. */
 static void
-on_signal(int signo)
+linger_over(void *ctx)
 {
-	unsigned char b = (unsigned char)signo;
-	int saved = errno;
-
-	if (sig_write_fd >= 0)
-		(void)write(sig_write_fd, &b, 1);
-	errno = saved;
+	mark_dead(ctx);
 }
+
+/* --- small helpers ------------------------------------------------------ */
 
 static int
 set_nonblock(int fd)
@@ -63,6 +83,9 @@ tune_socket(int fd)
 
 	/* Commands are small and latency matters more than packet count. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#ifdef SO_NOSIGPIPE
+	(void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#endif
 }
 
 void
@@ -103,13 +126,34 @@ local_port(int fd)
 	return port;
 }
 
-long long
-net_now_ms(void)
+int
+net_numeric(const char *host, int port, struct net_addr *a)
 {
-	struct timespec ts;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+	char buf[NET_ADDRLEN];
+	size_t len = strlen(host);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)port);
+		a->len = sizeof(*s4);
+		return 0;
+	}
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']' &&
+	    len - 2 < sizeof(buf)) {
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		host = buf;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		a->len = sizeof(*s6);
+		return 0;
+	}
+	return -1;
 }
 
 void
@@ -126,7 +170,7 @@ net_random(unsigned char *buf, size_t len)
 		close(fd);
 	}
 	/* No urandom: mix the clock and pid, enough to tell nodes apart. */
-	x = (unsigned long)net_now_ms() ^ ((unsigned long)getpid() << 16) ^
+	x = (unsigned long)loop_clock_ms() ^ ((unsigned long)getpid() << 16) ^
 	    (unsigned long)time(NULL);
 	for (i = got; i < len; i++) {
 		x = x * 6364136223846793005UL + 1442695040888963407UL;
@@ -134,78 +178,604 @@ net_random(unsigned char *buf, size_t len)
 	}
 }
 
-int
-net_init(struct net *n, int max_conns, size_t in_max, size_t out_max,
-    int use_stdin)
+/* --- the net ------------------------------------------------------------ */
+
+static void flush_dirty(void *ctx);
+
+static void
+resume_accept(void *ctx)
 {
-	struct sigaction sa;
+	struct net *n = ctx;
 	int i;
 
-	memset(n, 0, sizeof(*n));
-	n->listen_fd[0] = n->listen_fd[1] = -1;
-	n->sig_fd[0] = n->sig_fd[1] = -1;
-	n->in_fd = use_stdin ? STDIN_FILENO : -1;
-	n->max_conns = max_conns;
+	for (i = 0; i < n->nlisten; i++)
+		loop_want(n->loop, n->lfd[i], LOOP_READ);
+}
+
+struct net *
+net_new(struct loop *l, size_t in_max, size_t out_max, net_accept_fn accepted,
+    void *ctx)
+{
+	struct net *n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	n->loop = l;
 	n->in_max = in_max;
 	n->out_max = out_max;
-	n->conns = calloc((size_t)max_conns, sizeof(*n->conns));
-	n->pconn = calloc((size_t)max_conns + 4, sizeof(*n->pconn));
-	n->pfd = calloc((size_t)max_conns + 4, sizeof(*n->pfd));
-	n->line = malloc(NET_LINE_MAX);
-	if (n->conns == NULL || n->pconn == NULL || n->pfd == NULL ||
-	    n->line == NULL || pipe(n->sig_fd) == -1)
-		goto fail;
-	for (i = 0; i < 2; i++)
-		if (set_nonblock(n->sig_fd[i]) == -1)
-			goto fail;
-	sig_write_fd = n->sig_fd[1];
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	return 0;
-fail:
-	net_free(n);
-	errno = ENOMEM;
-	return -1;
+	n->accepted = accepted;
+	n->ctx = ctx;
+	n->lfd[0] = n->lfd[1] = -1;
+	loop_timer_init(&n->accept_timer, resume_accept, n);
+	if ((n->scratch = malloc(READ_CHUNK)) == NULL ||
+	    loop_hook(l, flush_dirty, n) == -1) {
+		free(n->scratch);
+		free(n);
+		return NULL;
+	}
+	return n;
 }
 
 static void
-free_conn(struct net_conn *c)
+free_conn(struct conn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	if (c->ai_list != NULL)
-		freeaddrinfo(c->ai_list);
-	free(c->in);
+	free(c->own);
 	free(c->out);
 	free(c);
+}
+
+/* Free the connections that died during the turn. */
+static void
+reap(struct net *n)
+{
+	struct conn *c;
+
+	while ((c = n->dead) != NULL) {
+		n->dead = c->next;
+		free_conn(c);
+	}
 }
 
 void
 net_free(struct net *n)
 {
+	struct conn *c;
 	int i;
 
-	for (i = 0; i < n->nconns; i++)
-		free_conn(n->conns[i]);
+	if (n == NULL)
+		return;
+	while ((c = n->all) != NULL) {
+		c->ops = NULL;
+		mark_dead(c);
+	}
+	reap(n);
+	for (i = 0; i < n->nlisten; i++) {
+		loop_unwatch(n->loop, n->lfd[i]);
+		close(n->lfd[i]);
+	}
+	loop_timer_stop(n->loop, &n->accept_timer);
+	free(n->scratch);
+	free(n);
+}
+
+int
+net_count(const struct net *n)
+{
+	return n->count;
+}
+
+int
+net_listening(const struct net *n)
+{
+	return n->nlisten > 0;
+}
+
+/* --- connections: state ------------------------------------------------- */
+
+static void
+update_watch(struct conn *c)
+{
+	int ev = 0;
+
+	if (c->fd < 0 || c->state == CONN_DEAD)
+		return;
+	if (c->state == CONN_CONNECTING)
+		ev = LOOP_WRITE;
+	else {
+		if (c->state == CONN_CLOSING ||
+		    (!c->paused && c->in_len < c->net->in_max))
+			ev |= LOOP_READ;
+		if (c->blocked && c->out_len > c->out_off)
+			ev |= LOOP_WRITE;
+	}
+	loop_want(c->net->loop, c->fd, ev);
+}
+
+static struct conn *
+new_conn(struct net *n, int fd)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->net = n;
+	c->fd = fd;
+	c->in = c->own;
+	loop_timer_init(&c->close_timer, linger_over, c);
+	if (fd >= 0 && loop_watch(n->loop, fd, 0, conn_event, c) == -1) {
+		free(c);
+		return NULL;
+	}
+	c->next = n->all;
+	if (n->all != NULL)
+		n->all->prev = c;
+	n->all = c;
+	n->count++;
+	return c;
+}
+
+/* Take c off the lists and out of the loop; free it at the turn's end. */
+static void
+mark_dead(struct conn *c)
+{
+	struct net *n = c->net;
+	struct conn **pp;
+
+	if (c->state == CONN_DEAD)
+		return;
+	c->state = CONN_DEAD;
+	loop_timer_stop(n->loop, &c->close_timer);
+	if (c->fd >= 0) {
+		loop_unwatch(n->loop, c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (c->dirty)
+		for (pp = &n->dirty; *pp != NULL; pp = &(*pp)->next_dirty)
+			if (*pp == c) {
+				*pp = c->next_dirty;
+				break;
+			}
+	c->dirty = 0;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		n->all = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = NULL;
+	c->next = n->dead;
+	n->dead = c;
+	n->count--;
+}
+
+/* The other end went away: tell the owner, then forget c. */
+static void
+lost(struct conn *c, int err)
+{
+	const struct conn_ops *ops = c->ops;
+
+	mark_dead(c);
+	c->ops = NULL;
+	if (ops != NULL)
+		ops->closed(c->ctx, c, err);
+}
+
+void
+conn_close(struct conn *c, int linger_ms)
+{
+	if (c->state == CONN_DEAD)
+		return;
+	c->ops = NULL;
+	c->ctx = NULL;
+	if (linger_ms <= 0 || c->state != CONN_OPEN ||
+	    c->out_len == c->out_off) {
+		mark_dead(c);
+		return;
+	}
+	c->state = CONN_CLOSING;
+	c->paused = 0;
+	(void)loop_timer_at(c->net->loop, &c->close_timer,
+	    loop_now(c->net->loop) + linger_ms);
+	update_watch(c);
+}
+
+void
+conn_shutdown(struct conn *c)
+{
+	c->shut = 1;
+	if (c->state == CONN_OPEN && c->out_len == c->out_off && c->fd >= 0)
+		(void)shutdown(c->fd, SHUT_WR);
+}
+
+void
+conn_pause(struct conn *c, int paused)
+{
+	if (c->paused == paused)
+		return;
+	c->paused = paused;
+	update_watch(c);
+}
+
+/* --- output ------------------------------------------------------------- */
+
+size_t
+conn_pending(const struct conn *c)
+{
+	return c->out_len - c->out_off;
+}
+
+unsigned char *
+conn_space(struct conn *c, size_t need)
+{
+	size_t pending = c->out_len - c->out_off, ncap;
+	unsigned char *p;
+
+	if (c->state >= CONN_CLOSING || need > c->net->out_max - pending)
+		return NULL;
+	if (c->out_len + need > c->out_cap && c->out_off > 0) {
+		memmove(c->out, c->out + c->out_off, pending);
+		c->out_off = 0;
+		c->out_len = pending;
+	}
+	if (c->out_len + need > c->out_cap) {
+		ncap = c->out_cap > 0 ? c->out_cap : OUT_START;
+		while (ncap < c->out_len + need)
+			ncap *= 2;
+		if ((p = realloc(c->out, ncap)) == NULL)
+			return NULL;
+		c->out = p;
+		c->out_cap = ncap;
+	}
+	return c->out + c->out_len;
+}
+
+void
+conn_commit(struct conn *c, size_t len)
+{
+	c->out_len += len;
+	if (!c->dirty && !c->blocked && c->state != CONN_CONNECTING) {
+		c->dirty = 1;
+		c->next_dirty = c->net->dirty;
+		c->net->dirty = c;
+	}
+}
+
+/* Write what is pending, once.  c may die. */
+static void
+write_conn(struct conn *c)
+{
+	size_t pending = c->out_len - c->out_off;
+	ssize_t w;
+	int was_blocked = c->blocked;
+
+	if (pending == 0)
+		return;
+	w = send(c->fd, c->out + c->out_off, pending, SEND_FLAGS);
+	if (w == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			c->blocked = 1;
+			update_watch(c);
+			return;
+		}
+		if (c->state == CONN_CLOSING)
+			mark_dead(c);
+		else
+			lost(c, errno);
+		return;
+	}
+	if (was_blocked && w > 0)
+		c->progress = loop_now(c->net->loop);
+	c->out_off += (size_t)w;
+	c->blocked = c->out_off < c->out_len;
+	if (!c->blocked) {
+		c->out_off = c->out_len = 0;
+		if (c->out_cap > OUT_KEEP) {
+			free(c->out);
+			c->out = NULL;
+			c->out_cap = 0;
+		}
+		if (c->state == CONN_CLOSING) {
+			mark_dead(c);
+			return;
+		}
+		if (c->shut)
+			(void)shutdown(c->fd, SHUT_WR);
+	}
+	update_watch(c);
+	if (c->ops != NULL && c->ops->writable != NULL && c->lowat > 0 &&
+	    c->out_len - c->out_off < c->lowat)
+		c->ops->writable(c->ctx, c);
+}
+
+/* The turn-end hook: one write per connection that has new output. */
+static void
+flush_dirty(void *ctx)
+{
+	struct net *n = ctx;
+	struct conn *c;
+
+	while ((c = n->dirty) != NULL) {
+		n->dirty = c->next_dirty;
+		c->dirty = 0;
+		if (c->state == CONN_OPEN || c->state == CONN_CLOSING)
+			write_conn(c);
+	}
+	reap(n);
+}
+
+/* --- input -------------------------------------------------------------- */
+
+void
+conn_consume(struct conn *c, size_t len)
+{
+	if (len >= c->in_len) {
+		c->in_len = 0;
+		c->in = c->own;
+		return;
+	}
+	memmove(c->in, c->in + len, c->in_len - len);
+	c->in_len -= len;
+}
+
+/* Keep what the owner left of a read into the shared buffer. */
+static int
+keep_rest(struct conn *c)
+{
+	size_t ncap;
+	unsigned char *p;
+
+	if (c->in_len == 0 || c->in == c->own)
+		return 0;
+	if (c->in_len > c->own_cap) {
+		ncap = c->own_cap > 0 ? c->own_cap : 4096;
+		while (ncap < c->in_len)
+			ncap *= 2;
+		if ((p = realloc(c->own, ncap)) == NULL)
+			return -1;
+		c->own = p;
+		c->own_cap = ncap;
+	}
+	memcpy(c->own, c->in, c->in_len);
+	c->in = c->own;
+	return 0;
+}
+
+static void
+read_conn(struct conn *c)
+{
+	struct net *n = c->net;
+	size_t room, ncap;
+	unsigned char *p, *buf;
+	ssize_t r;
+
+	if (c->in_len == 0) {
+		buf = n->scratch;	/* idle connections hold no buffer */
+		room = READ_CHUNK;
+	} else {
+		if (c->in_len == c->own_cap) {
+			ncap = c->own_cap * 2;
+			if (ncap > n->in_max)
+				ncap = n->in_max;
+			if (ncap <= c->own_cap ||
+			    (p = realloc(c->own, ncap)) == NULL) {
+				update_watch(c);
+				return;
+			}
+			c->own = c->in = p;
+			c->own_cap = ncap;
+		}
+		buf = c->own + c->in_len;
+		room = c->own_cap - c->in_len;
+		if (room > READ_CHUNK)
+			room = READ_CHUNK;
+	}
+	r = read(c->fd, buf, room);
+	if (r == 0 || (r == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR)) {
+		if (c->state == CONN_CLOSING)
+			mark_dead(c);
+		else
+			lost(c, r == 0 ? 0 : errno);
+		return;
+	}
+	if (r < 0)
+		return;
+	c->last_rx = loop_now(n->loop);
+	if (c->state == CONN_CLOSING)
+		return;		/* read and discarded */
+	if (buf == n->scratch)
+		c->in = n->scratch;
+	c->in_len += (size_t)r;
+	if (c->ops != NULL)
+		c->ops->readable(c->ctx, c);
+	if (c->state == CONN_DEAD)
+		return;
+	if (c->state != CONN_OPEN) {
+		c->in_len = 0;		/* closing: the rest is discarded */
+		c->in = c->own;
+	} else if (keep_rest(c) == -1) {
+		lost(c, ENOMEM);
+		return;
+	}
+	update_watch(c);
+}
+
+/* --- connecting ----------------------------------------------------------- */
+
+/* Start a non-blocking connect to the next address; -1 when none is left. */
+static int
+try_next_address(struct conn *c)
+{
+	struct net_addr *a;
+	int fd, err = ECONNREFUSED;
+
+	while (c->next_addr < c->naddrs) {
+		a = &c->addrs[c->next_addr++];
+		if ((fd = socket(a->ss.ss_family, SOCK_STREAM, 0)) == -1) {
+			err = errno;
+			continue;
+		}
+		if (set_nonblock(fd) == -1 || (connect(fd,
+		    (struct sockaddr *)&a->ss, a->len) == -1 &&
+		    errno != EINPROGRESS)) {
+			err = errno;
+			close(fd);
+			continue;
+		}
+		if (loop_watch(c->net->loop, fd, LOOP_WRITE, conn_event,
+		    c) == -1) {
+			err = ENOMEM;
+			close(fd);
+			continue;
+		}
+		tune_socket(fd);
+		c->fd = fd;
+		sockaddr_ip((struct sockaddr *)&a->ss, a->len, c->ip,
+		    sizeof(c->ip), &c->port);
+		return 0;
+	}
+	errno = err;
+	return -1;
+}
+
+struct conn *
+net_dial(struct net *n, const struct net_addr *addrs, int naddrs,
+    const struct conn_ops *ops, void *ctx)
+{
+	struct conn *c;
+	int err;
+
+	if (naddrs > NET_MAX_ADDRS)
+		naddrs = NET_MAX_ADDRS;
+	if ((c = new_conn(n, -1)) == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->outbound = 1;
+	c->state = CONN_CONNECTING;
+	c->ops = ops;
+	c->ctx = ctx;
+	memcpy(c->addrs, addrs, (size_t)naddrs * sizeof(*addrs));
+	c->naddrs = naddrs;
+	if (try_next_address(c) == -1) {
+		err = errno;
+		c->ops = NULL;
+		mark_dead(c);
+		errno = err;
+		return NULL;
+	}
+	return c;
+}
+
+/* An outbound connect finished (the socket turned writable). */
+static void
+finish_connect(struct conn *c)
+{
+	const struct conn_ops *ops = c->ops;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err == EINPROGRESS)
+		return;
+	if (err != 0) {
+		loop_unwatch(c->net->loop, c->fd);
+		close(c->fd);
+		c->fd = -1;
+		if (try_next_address(c) == 0)
+			return;
+		mark_dead(c);
+		c->ops = NULL;
+		if (ops != NULL)
+			ops->connected(c->ctx, c, err);
+		return;
+	}
+	c->state = CONN_OPEN;
+	c->local_port = local_port(c->fd);
+	c->last_rx = c->progress = loop_now(c->net->loop);
+	update_watch(c);
+	if (ops != NULL)
+		ops->connected(c->ctx, c, 0);
+	/* Output queued while connecting goes out at the turn's end. */
+	if (c->state == CONN_OPEN && c->out_len > c->out_off && !c->dirty) {
+		c->dirty = 1;
+		c->next_dirty = c->net->dirty;
+		c->net->dirty = c;
+	}
+}
+
+static void
+conn_event(void *ctx, int fd, int events)
+{
+	struct conn *c = ctx;
+
+	(void)fd;
+	if (c->state == CONN_CONNECTING) {
+		finish_connect(c);
+		return;
+	}
+	if (events & LOOP_WRITE && c->out_len > c->out_off) {
+		write_conn(c);
+		if (c->state == CONN_DEAD)
+			return;
+	}
+	if (events & (LOOP_READ | LOOP_HUP) && loop_wants(c->net->loop,
+	    c->fd) & LOOP_READ)
+		read_conn(c);
+	else if (events & LOOP_HUP && !(events & LOOP_WRITE) &&
+	    c->state == CONN_OPEN)
+		lost(c, ECONNRESET);
+}
+
+/* --- accepting ---------------------------------------------------------- */
+
+static void
+pause_accept(struct net *n)
+{
+	int i;
+
 	for (i = 0; i < n->nlisten; i++)
-		close(n->listen_fd[i]);
-	for (i = 0; i < 2; i++)
-		if (n->sig_fd[i] >= 0)
-			close(n->sig_fd[i]);
-	if (sig_write_fd == n->sig_fd[1])
-		sig_write_fd = -1;
-	free(n->conns);
-	free(n->pconn);
-	free(n->pfd);
-	free(n->line);
-	memset(n, 0, sizeof(*n));
-	n->in_fd = -1;
+		loop_want(n->loop, n->lfd[i], 0);
+	(void)loop_timer_at(n->loop, &n->accept_timer,
+	    loop_now(n->loop) + ACCEPT_PAUSE_MS);
+}
+
+static void
+accept_all(void *ctx, int lfd, int events)
+{
+	struct net *n = ctx;
+	struct sockaddr_storage ss;
+	struct conn *c;
+	socklen_t len;
+	int fd;
+
+	(void)events;
+	for (;;) {
+		len = sizeof(ss);
+		if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				pause_accept(n);
+			return;
+		}
+		if (set_nonblock(fd) == -1 || (c = new_conn(n, fd)) == NULL) {
+			close(fd);
+			pause_accept(n);
+			return;
+		}
+		tune_socket(fd);
+		c->state = CONN_OPEN;
+		sockaddr_ip((struct sockaddr *)&ss, len, c->ip, sizeof(c->ip),
+		    &c->port);
+		c->local_port = local_port(fd);
+		c->last_rx = c->progress = loop_now(n->loop);
+		n->accepted(n->ctx, c);
+		update_watch(c);
+	}
 }
 
 int
@@ -218,16 +788,15 @@ net_listen(struct net *n, int port, char *err, size_t errsize)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	snprintf(serv, sizeof(serv), "%d", port);
 	if ((rc = getaddrinfo(NULL, serv, &hints, &res)) != 0) {
 		snprintf(err, errsize, "%s", gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL && n->nlisten < 2; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) == -1) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) == -1)
 			continue;	/* e.g. no IPv6 on this host */
-		}
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 		    sizeof(one));
 		if (ai->ai_family == AF_INET6)
@@ -242,464 +811,60 @@ net_listen(struct net *n, int port, char *err, size_t errsize)
 			close(fd);
 			continue;
 		}
-		n->listen_fd[n->nlisten++] = fd;
+		if (loop_watch(n->loop, fd, LOOP_READ, accept_all, n) == -1) {
+			saved = ENOMEM;
+			close(fd);
+			continue;
+		}
+		n->lfd[n->nlisten++] = fd;
 	}
 	freeaddrinfo(res);
 	if (saved != 0 || n->nlisten == 0) {
 		snprintf(err, errsize, "%s",
 		    strerror(saved != 0 ? saved : EADDRNOTAVAIL));
-		while (n->nlisten > 0)
-			close(n->listen_fd[--n->nlisten]);
+		while (n->nlisten > 0) {
+			n->nlisten--;
+			loop_unwatch(n->loop, n->lfd[n->nlisten]);
+			close(n->lfd[n->nlisten]);
+		}
 		return -1;
 	}
 	return 0;
 }
 
-static struct net_conn *
-new_conn(struct net *n, int fd)
-{
-	struct net_conn *c;
-
-	if (n->nconns == n->max_conns || (c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	c->fd = fd;
-	c->in_max = n->in_max;
-	c->out_max = n->out_max;
-	n->conns[n->nconns++] = c;
-	return c;
-}
-
-/* Start a non-blocking connect to the next address; -1 when none is left. */
+/* Has the peer of c hung up, with nothing left to read? */
 static int
-try_next_address(struct net_conn *c)
+hung_up(const struct conn *c)
 {
-	struct addrinfo *ai;
-	int fd;
-
-	while ((ai = c->ai_next) != NULL) {
-		c->ai_next = ai->ai_next;
-		if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) == -1)
-			continue;
-		if (set_nonblock(fd) == -1 ||
-		    (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
-		    errno != EINPROGRESS)) {
-			close(fd);
-			continue;
-		}
-		tune_socket(fd);
-		c->fd = fd;
-		sockaddr_ip(ai->ai_addr, ai->ai_addrlen, c->ip, sizeof(c->ip),
-		    &c->port);
-		return 0;
-	}
-	return -1;
-}
-
-struct net_conn *
-net_connect(struct net *n, const char *host, int port, char *err,
-    size_t errsize)
-{
-	struct addrinfo hints, *res;
-	struct net_conn *c;
-	char serv[16];
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(serv, sizeof(serv), "%d", port);
-	if ((rc = getaddrinfo(host, serv, &hints, &res)) != 0) {
-		snprintf(err, errsize, "%s", gai_strerror(rc));
-		return NULL;
-	}
-	if ((c = new_conn(n, -1)) == NULL) {
-		freeaddrinfo(res);
-		snprintf(err, errsize, "too many connections");
-		return NULL;
-	}
-	c->outbound = 1;
-	c->state = NET_CONNECTING;
-	c->ai_list = c->ai_next = res;
-	if (try_next_address(c) == -1) {
-		snprintf(err, errsize, "%s", strerror(errno));
-		c->state = NET_DEAD;
-		return NULL;
-	}
-	return c;
-}
-
-/* Grow *buf to hold need bytes, doubling, never past max. */
-static int
-grow(unsigned char **buf, size_t *cap, size_t need, size_t max)
-{
-	unsigned char *p;
-	size_t ncap = *cap > 0 ? *cap : BUF_START;
-
-	if (need > max)
-		return -1;
-	while (ncap < need)
-		ncap = ncap > max / 2 ? max : ncap * 2;
-	if (ncap == *cap)
-		return 0;
-	if ((p = realloc(*buf, ncap)) == NULL)
-		return -1;
-	*buf = p;
-	*cap = ncap;
-	return 0;
-}
-
-unsigned char *
-net_space(struct net_conn *c, size_t need)
-{
-	size_t pending = c->out_len - c->out_off;
-
-	if (c->state >= NET_CLOSING || need > c->out_max - pending)
-		return NULL;
-	if (c->out_off > 0 && c->out_len + need > c->out_cap) {
-		memmove(c->out, c->out + c->out_off, pending);
-		c->out_off = 0;
-		c->out_len = pending;
-	}
-	if (grow(&c->out, &c->out_cap, c->out_len + need, c->out_max) == -1)
-		return NULL;
-	return c->out + c->out_len;
-}
-
-void
-net_commit(struct net_conn *c, size_t len)
-{
-	c->out_len += len;
-}
-
-void
-net_consume(struct net_conn *c, size_t len)
-{
-	if (len >= c->in_len) {
-		c->in_len = 0;
-		if (c->in_cap > BUF_KEEP) {
-			free(c->in);
-			c->in = NULL;
-			c->in_cap = 0;
-		}
-		return;
-	}
-	memmove(c->in, c->in + len, c->in_len - len);
-	c->in_len -= len;
-}
-
-void
-net_close(struct net *n, struct net_conn *c, int flush)
-{
-	(void)n;
-	if (c->state == NET_DEAD)
-		return;
-	c->user = NULL;
-	c->state = flush && c->state == NET_OPEN &&
-	    c->out_len > c->out_off ? NET_CLOSING : NET_DEAD;
-}
-
-void
-net_stop_input(struct net *n)
-{
-	n->in_fd = -1;
-}
-
-/* Accept until EAGAIN.  Out of descriptors: pause accepting for a turn. */
-static int
-accept_all(struct net *n, int lfd, const struct net_handlers *h, void *ctx)
-{
-	struct sockaddr_storage ss;
-	struct net_conn *c;
-	socklen_t len;
-	int fd, count = 0;
-
-	for (;;) {
-		len = sizeof(ss);
-		if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM)
-				n->accept_paused = 1;
-			return count;
-		}
-		if (set_nonblock(fd) == -1 || (c = new_conn(n, fd)) == NULL) {
-			/* No slot: the listen backlog keeps the rest. */
-			close(fd);
-			n->accept_paused = 1;
-			return count;
-		}
-		tune_socket(fd);
-		c->state = NET_OPEN;
-		sockaddr_ip((struct sockaddr *)&ss, len, c->ip, sizeof(c->ip),
-		    &c->port);
-		c->local_port = local_port(fd);
-		h->accepted(ctx, c);
-		count++;
-	}
-}
-
-/* An outbound connect finished (the socket turned writable). */
-static void
-finish_connect(struct net_conn *c, const struct net_handlers *h, void *ctx)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-		err = errno;
-	if (err != 0) {
-		close(c->fd);
-		c->fd = -1;
-		if (try_next_address(c) == 0)
-			return;
-		c->state = NET_DEAD;
-		h->connected(ctx, c, err);
-		return;
-	}
-	c->state = NET_OPEN;
-	c->local_port = local_port(c->fd);
-	freeaddrinfo(c->ai_list);
-	c->ai_list = c->ai_next = NULL;
-	h->connected(ctx, c, 0);
-}
-
-/* The other end is gone: report it once and mark c for freeing. */
-static void
-lost(struct net_conn *c, int err, const struct net_handlers *h, void *ctx)
-{
-	c->state = NET_DEAD;
-	if (h != NULL && c->user != NULL)
-		h->closed(ctx, c, err);
-}
-
-static void
-read_conn(struct net_conn *c, const struct net_handlers *h, void *ctx)
-{
-	size_t room;
+	unsigned char b;
 	ssize_t r;
 
-	if (c->in_len == c->in_cap &&
-	    grow(&c->in, &c->in_cap, c->in_len + 1, c->in_max) == -1)
-		return;
-	room = c->in_cap - c->in_len;
-	if (room > READ_CHUNK && c->in_cap <= BUF_KEEP)
-		room = READ_CHUNK;
-	r = read(c->fd, c->in + c->in_len, room);
-	if (r > 0) {
-		c->in_len += (size_t)r;
-		h->readable(ctx, c);
-	} else if (r == 0)
-		lost(c, 0, h, ctx);
-	else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-		lost(c, errno, h, ctx);
-}
-
-/*
- * One write of pending output; shrink the buffer once it is empty.  h is
- * NULL while draining at exit, when nobody is told of a failure.
- */
-static void
-write_conn(struct net_conn *c, const struct net_handlers *h, void *ctx)
-{
-	ssize_t w;
-
-	w = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
-	if (w == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
-		if (c->state == NET_CLOSING)
-			c->state = NET_DEAD;
-		else
-			lost(c, errno, h, ctx);
-		return;
-	}
-	c->out_off += (size_t)w;
-	if (c->out_off < c->out_len)
-		return;
-	c->out_off = c->out_len = 0;
-	if (c->out_cap > BUF_KEEP) {
-		free(c->out);
-		c->out = NULL;
-		c->out_cap = 0;
-	}
-	if (c->state == NET_CLOSING)
-		c->state = NET_DEAD;
-}
-
-/* Split what standard input brought into lines. */
-static void
-read_input(struct net *n, const struct net_handlers *h, void *ctx)
-{
-	char buf[4096];
-	ssize_t r;
-	size_t i, len;
-
-	r = read(n->in_fd, buf, sizeof(buf));
-	if (r == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r <= 0) {
-		if (n->line_len > 0 && !n->line_skip)
-			h->line(ctx, n->line, n->line_len);
-		n->line_len = 0;
-		n->in_fd = -1;
-		h->eof(ctx);
-		return;
-	}
-	for (i = 0; i < (size_t)r && n->in_fd >= 0; i++) {
-		if (buf[i] != '\n') {
-			if (n->line_len == NET_LINE_MAX) {
-				if (!n->line_skip)
-					h->long_line(ctx);
-				n->line_skip = 1;
-				n->line_len = 0;
-			}
-			if (!n->line_skip)
-				n->line[n->line_len++] = buf[i];
-			continue;
-		}
-		len = n->line_len;
-		if (len > 0 && n->line[len - 1] == '\r')
-			len--;
-		if (!n->line_skip)
-			h->line(ctx, n->line, len);
-		n->line_len = 0;
-		n->line_skip = 0;
-	}
-}
-
-static void
-read_signals(struct net *n, const struct net_handlers *h, void *ctx)
-{
-	unsigned char b[16];
-	ssize_t r, i;
-
-	while ((r = read(n->sig_fd[0], b, sizeof(b))) > 0)
-		for (i = 0; i < r; i++)
-			h->signal(ctx, b[i]);
-}
-
-/* Free the connections closed during the pass; keep the order. */
-static void
-reap(struct net *n)
-{
-	int i, j = 0;
-
-	for (i = 0; i < n->nconns; i++) {
-		if (n->conns[i]->state == NET_DEAD)
-			free_conn(n->conns[i]);
-		else
-			n->conns[j++] = n->conns[i];
-	}
-	n->nconns = j;
-}
-
-static short
-conn_events(const struct net_conn *c)
-{
-	short ev = 0;
-
-	if (c->state == NET_CONNECTING)
-		return POLLOUT;
-	if (c->state == NET_OPEN && c->in_len < c->in_max)
-		ev |= POLLIN;
-	if (c->out_len > c->out_off)
-		ev |= POLLOUT;
-	return ev;
+	if (c->fd < 0 || c->state == CONN_CONNECTING)
+		return 0;
+	r = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return r == 0 || (r == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR);
 }
 
 int
-net_poll(struct net *n, int timeout_ms, const struct net_handlers *h,
-    void *ctx)
+net_reap_gone(struct net *n)
 {
-	struct net_conn *c;
-	int i, nfd = 0, nconn, rc, events = 0;
-	short re;
+	struct conn *c;
+	int count = 0;
 
-	reap(n);	/* closed between turns, by timers */
-	n->pfd[nfd].fd = n->sig_fd[0];
-	n->pfd[nfd++].events = POLLIN;
-	n->pfd[nfd].fd = n->in_fd;
-	n->pfd[nfd++].events = n->in_fd >= 0 ? POLLIN : 0;
-	for (i = 0; i < n->nlisten; i++) {
-		n->pfd[nfd].fd = n->accept_paused ? -1 : n->listen_fd[i];
-		n->pfd[nfd++].events = POLLIN;
-	}
-	if (n->accept_paused && (timeout_ms < 0 || timeout_ms > 100))
-		timeout_ms = 100;
-	n->accept_paused = 0;
-	nconn = 0;
-	for (i = 0; i < n->nconns; i++) {
-		c = n->conns[i];
-		if (c->fd < 0 || c->state == NET_DEAD)
-			continue;
-		n->pconn[nconn++] = c;
-		n->pfd[nfd].fd = c->fd;
-		n->pfd[nfd++].events = conn_events(c);
-	}
-
-	if ((rc = poll(n->pfd, (nfds_t)nfd, timeout_ms)) == -1)
-		return errno == EINTR ? 0 : -1;
-
-	if (n->pfd[0].revents & POLLIN)
-		read_signals(n, h, ctx);
-	if (n->in_fd >= 0 && n->pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
-		read_input(n, h, ctx);
-	for (i = 0; i < n->nlisten; i++)
-		if (n->pfd[2 + i].revents & POLLIN)
-			events += accept_all(n, n->listen_fd[i], h, ctx);
-	for (i = 0; i < nconn; i++) {
-		c = n->pconn[i];
-		re = n->pfd[2 + n->nlisten + i].revents;
-		if (re == 0 || c->state == NET_DEAD)
-			continue;
-		events++;
-		if (c->state == NET_CONNECTING)
-			finish_connect(c, h, ctx);
-		else if (re & (POLLIN | POLLHUP | POLLERR))
-			read_conn(c, h, ctx);
-		else if (c->state == NET_CLOSING && re & POLLOUT)
-			write_conn(c, h, ctx);
-	}
-	/* Answer with one write per connection per turn. */
-	for (i = 0; i < n->nconns; i++) {
-		c = n->conns[i];
-		if (c->state >= NET_OPEN && c->state != NET_DEAD &&
-		    c->out_len > c->out_off)
-			write_conn(c, h, ctx);
-	}
-	reap(n);
-	return events + (rc > 0);
-}
-
-void
-net_drain(struct net *n, int timeout_ms)
-{
-	long long end = net_now_ms() + timeout_ms;
-	int i, pending;
-
+	/* Mark first, then report: a report may close other connections. */
+	for (c = n->all; c != NULL; c = c->next)
+		c->gone = c->in_len == 0 && hung_up(c);
 	for (;;) {
-		pending = 0;
-		for (i = 0; i < n->nconns; i++) {
-			n->pfd[i].fd = n->conns[i]->fd;
-			n->pfd[i].events = 0;
-			if (n->conns[i]->state != NET_DEAD &&
-			    n->conns[i]->state != NET_CONNECTING &&
-			    n->conns[i]->out_len > n->conns[i]->out_off) {
-				n->pfd[i].events = POLLOUT;
-				pending++;
-			}
-		}
-		if (pending == 0 || net_now_ms() >= end)
-			break;
-		if (poll(n->pfd, (nfds_t)n->nconns,
-		    (int)(end - net_now_ms())) <= 0)
+		for (c = n->all; c != NULL && !c->gone; c = c->next)
 			continue;
-		for (i = 0; i < n->nconns; i++)
-			if (n->pfd[i].revents & (POLLOUT | POLLERR | POLLHUP))
-				write_conn(n->conns[i], NULL, NULL);
+		if (c == NULL)
+			return count;
+		c->gone = 0;
+		count++;
+		if (c->state == CONN_CLOSING)
+			mark_dead(c);
+		else
+			lost(c, 0);
 	}
-	for (i = 0; i < n->nconns; i++)
-		free_conn(n->conns[i]);
-	n->nconns = 0;
 }

@@ -31,6 +31,7 @@
 /* magic version flags port id name_len */
 #define HELLO_FIXED	(MAGIC_LEN + 2 + 2 + 2 + PROTO_NODE_ID + 1)
 #define TOKEN_LEN	8
+#define EXT_MAX_FRAME_LEN (1 + 1 + 4)	/* tag len u32 */
 
 struct reader {
 	const unsigned char *p;
@@ -223,6 +224,35 @@ name_byte_bad(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
+int
+proto_code_fatal(unsigned code)
+{
+	return (code >= PROTO_CODE_MALFORMED && code <= PROTO_CODE_REFUSED) ||
+	    code == PROTO_CODE_DUPLICATE || code == PROTO_CODE_SELF;
+}
+
+/*
+ * HELLO extensions: tag:u8 len:u8 value[len], to the end of the payload.
+ * Unknown tags are skipped; where the sequence stops parsing, the rest is
+ * ignored.  Nothing here can fail a HELLO.
+ */
+static void
+read_extensions(struct reader *r, struct proto_hello *h)
+{
+	const unsigned char *v;
+	unsigned tag, len;
+	struct reader val;
+
+	while (rd_u8(r, &tag) == 0 && rd_u8(r, &len) == 0 &&
+	    rd_bytes(r, &v, len) == 0) {
+		val.p = v;
+		val.len = len;
+		val.pos = 0;
+		if (tag == PROTO_EXT_MAX_FRAME && len == 4)
+			(void)rd_u32(&val, &h->max_frame);
+	}
+}
+
 long
 proto_frame_next(const unsigned char *buf, size_t avail, size_t max_frame,
     struct proto_frame *f)
@@ -264,7 +294,8 @@ proto_hello_encode(unsigned char *buf, size_t size,
 			return -1;
 	if (n > PROTO_MAX_NAME)		/* no NUL inside the array */
 		return -1;
-	if (wr_header(&w, buf, size, PROTO_HELLO, HELLO_FIXED, n) == -1)
+	if (wr_header(&w, buf, size, PROTO_HELLO, HELLO_FIXED, n +
+	    (h->max_frame != 0 ? EXT_MAX_FRAME_LEN : 0)) == -1)
 		return -1;
 	if (wr_bytes(&w, PROTO_MAGIC, MAGIC_LEN) == -1 ||
 	    wr_u16(&w, h->version) == -1 ||
@@ -273,6 +304,9 @@ proto_hello_encode(unsigned char *buf, size_t size,
 	    wr_bytes(&w, h->id, PROTO_NODE_ID) == -1 ||
 	    wr_u8(&w, (unsigned)n) == -1 ||
 	    wr_bytes(&w, h->name, n) == -1)
+		return -1;
+	if (h->max_frame != 0 && (wr_u8(&w, PROTO_EXT_MAX_FRAME) == -1 ||
+	    wr_u8(&w, 4) == -1 || wr_u32(&w, h->max_frame) == -1))
 		return -1;
 	return (long)w.pos;
 }
@@ -393,7 +427,7 @@ proto_hello_decode(const struct proto_frame *f, struct proto_hello *h)
 			return PROTO_EINVAL;
 	memcpy(h->name, name, name_len);
 	h->name[name_len] = '\0';
-	/* Whatever follows is extensions, reserved: ignored. */
+	read_extensions(&r, h);
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 
 #define MAX_FRAME	4096
 #define HELLO_FIXED	19	/* magic version flags port id name_len */
+#define EXT_MAX_FRAME_LEN 6	/* tag len u32 */
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -87,7 +88,7 @@ static int
 same_hello(const struct proto_hello *a, const struct proto_hello *b)
 {
 	return a->version == b->version && a->flags == b->flags &&
-	    a->port == b->port &&
+	    a->port == b->port && a->max_frame == b->max_frame &&
 	    memcmp(a->id, b->id, PROTO_NODE_ID) == 0 &&
 	    strcmp(a->name, b->name) == 0;
 }
@@ -127,13 +128,16 @@ hello(const struct proto_frame *f, const unsigned char *frame, long n)
 	CHECK(f->len >= HELLO_FIXED + name_len);
 	CHECK(f->payload[HELLO_FIXED - 1] == name_len);
 
-	buf = xmalloc((size_t)n);
-	e = proto_hello_encode(buf, (size_t)n, &h);
-	CHECK(e == (long)(PROTO_HEADER + HELLO_FIXED + name_len));
+	/* Re-encoded: the fixed fields and the name, then the one extension
+	 * we know (a frame limit), if the HELLO had it. */
+	buf = xmalloc((size_t)n + EXT_MAX_FRAME_LEN);
+	e = proto_hello_encode(buf, (size_t)n + EXT_MAX_FRAME_LEN, &h);
+	CHECK(e == (long)(PROTO_HEADER + HELLO_FIXED + name_len +
+	    (h.max_frame != 0 ? EXT_MAX_FRAME_LEN : 0)));
 	CHECK(be32(buf) == (uint32_t)(e - 4));
-	/* The same bytes, less any extensions. */
-	CHECK(memcmp(buf + 4, frame + 4, (size_t)e - 4) == 0);
-	if (e == n)
+	CHECK(memcmp(buf + 4, frame + 4, PROTO_HEADER - 4 + HELLO_FIXED +
+	    name_len) == 0);
+	if (e == n && h.max_frame == 0)
 		CHECK(memcmp(buf, frame, (size_t)n) == 0);
 	reframe(buf, e, PROTO_MAX_HELLO, &f2);
 	CHECK(proto_hello_decode(&f2, &h2) == 0);

@@ -79,6 +79,14 @@ int	config_parse(struct config *c, const char *text, size_t len,
 int	config_load(struct config *c, const char *path, char *err,
 	    size_t errsize, config_warn_fn warn, void *ctx);
 
+/*
+ * Is host usable as a peer's "host" (or the host of "connect")?  NULL if
+ * so, else why not: a host with a port in it ("127.0.0.1:21001",
+ * "[::1]:21001") is refused, the port goes apart.  A bracketed IPv6
+ * address ("[::1]") is fine.
+ */
+const char *config_check_host(const char *host);
+
 /* Release what c owns and reset it to defaults. */
 void	config_free(struct config *c);
 

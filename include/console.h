@@ -47,24 +47,28 @@ void	console_parse(const char *line, size_t len, struct console_cmd *cmd);
  */
 int	console_port(const char *s, size_t len);
 
-/* What console_match_peer() needs to know of one peer table entry. */
-struct console_peer {
-	const char	*addr;		/* "127.0.0.1:14595", or NULL: no entry */
-	const char	*name;		/* its "name", or NULL */
-	const char	*dial;		/* "host:port" as configured, or NULL */
+/* What a selector ("@<selector> command") names. */
+enum console_sel {
+	CONSOLE_SEL_BAD,	/* empty */
+	CONSOLE_SEL_INDEX,	/* decimal digits: an index */
+	CONSOLE_SEL_ADDR,	/* has a ':': "ip:port", "[v6]:port", "host:port" */
+	CONSOLE_SEL_NAME	/* anything else: a peer's name */
 };
 
-#define CONSOLE_NO_MATCH	(-1)
-#define CONSOLE_AMBIGUOUS	(-2)
+/*
+ * Classify sel[0..len).  For an index, *index is its value, or -1 when it
+ * has more digits than any index.  An index or an address always means
+ * what it says, so a name may look like neither (console_name_ok()).
+ */
+enum console_sel console_selector(const char *sel, size_t len, int *index);
 
 /*
- * Resolve a selector against n table entries: a decimal index of an entry,
- * else an exact name, else an exact "ip:port" or configured "host:port".
- * No substring guessing.  Returns the index, CONSOLE_NO_MATCH, or
- * CONSOLE_AMBIGUOUS when more than one entry has that name or address.
+ * May name[0..len) be a node's name?  Not empty, no control byte, none of
+ * ":,*?[]/@", not all digits (or digits-digits), and not a dotted number
+ * like an IPv4 address: a name must never shadow an index, an address or
+ * a selector.
  */
-int	console_match_peer(const char *sel, size_t len,
-	    const struct console_peer *peers, int n);
+int	console_name_ok(const char *name, size_t len);
 
 struct console_alias {
 	const char	*name;

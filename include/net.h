@@ -1,161 +1,184 @@
 /*
- * net: the one place that touches file descriptors.
+ * net: sockets on the loop.  Listening, accepting, non-blocking connects,
+ * and connections with bounded input and output buffers.
  *
- * A struct net owns the listening sockets, the peer connections, standard
- * input and a self-pipe for signals, and multiplexes them with one poll().
- * It is a small dispatcher in the manner of redis's ae.c: net_poll() waits,
- * then calls the node's handlers with a context pointer.  Every socket is
- * non-blocking; connect() is finished by getsockopt(SO_ERROR) when the
- * socket turns writable; accept() runs until EAGAIN; input and output are
- * buffered per connection and bounded.  A connection asks for POLLIN only
- * while its input buffer has room, POLLOUT only while output is pending.
- * A closed connection is freed only after the dispatch pass that closed it,
- * so handlers may close any connection at any time.
+ * A struct conn is one TCP connection.  Its owner (the session layer)
+ * gets callbacks through a struct conn_ops and a context pointer: the
+ * connect finished, bytes arrived, output drained below the low-water
+ * mark, the other end went away.  Output is queued with conn_space() and
+ * conn_commit() and written at the end of the turn, one write per
+ * connection per turn, more only when the socket takes it.
+ *
+ * Reading stops while the input buffer is full or the owner paused the
+ * connection.  An idle connection holds no input buffer: bytes are read
+ * into a buffer the net shares, and only what the owner leaves unconsumed
+ * is copied into the connection's own.
+ *
+ * A connection that is closed with output still unsent stays until the
+ * output is written or its deadline passes, whichever comes first, and
+ * counts in net_count() meanwhile; it reads and discards what the peer
+ * sends, so its last frames are not lost to a reset.  Closed connections
+ * are freed at the end of the turn, so a pointer held during a turn stays
+ * valid for that turn; no callback comes for a connection after its owner
+ * closed it.
+ *
+ * Liveness: conn->last_rx is when bytes last arrived; conn->progress is
+ * when a write last moved bytes while the socket's buffer was full, which
+ * means the peer acknowledged (read) what was sent before.  A link whose
+ * big frame crawls over a slow line is alive by one or the other.
  */
 #ifndef KAIPEER_NET_H
 #define KAIPEER_NET_H
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <stddef.h>
 
-#define NET_ADDRLEN	64		/* "[ipv6]:port" and NUL fit */
-#define NET_LINE_MAX	65536		/* longest stdin line */
+#include "loop.h"
 
-enum net_state {
-	NET_CONNECTING,		/* outbound connect() in progress */
-	NET_OPEN,		/* established */
-	NET_CLOSING,		/* closed by us: flushing output, then gone */
-	NET_DEAD		/* to be freed at the end of the pass */
+#define NET_ADDRLEN	64		/* "[ipv6]:port" and NUL fit */
+#define NET_MAX_ADDRS	8		/* addresses tried per dial */
+
+enum conn_state {
+	CONN_CONNECTING,	/* outbound connect() in progress */
+	CONN_OPEN,		/* established */
+	CONN_CLOSING,		/* closed by us: flushing output, then gone */
+	CONN_DEAD		/* to be freed at the end of the turn */
 };
 
-struct net_conn {
+struct conn;
+
+struct conn_ops {
+	/* An outbound connect finished: err is 0 or an errno.  On error
+	 * the connection is gone after the call. */
+	void	(*connected)(void *ctx, struct conn *c, int err);
+	/* New bytes in c->in[0..c->in_len); consume with conn_consume(). */
+	void	(*readable)(void *ctx, struct conn *c);
+	/* Pending output fell below the low-water mark (see conn_lowat). */
+	void	(*writable)(void *ctx, struct conn *c);
+	/* The other end closed (err 0) or the connection broke (errno);
+	 * the connection is gone after the call. */
+	void	(*closed)(void *ctx, struct conn *c, int err);
+};
+
+/* A resolved address to dial. */
+struct net_addr {
+	struct sockaddr_storage ss;
+	socklen_t	 len;
+};
+
+struct conn {
+	struct net	*net;
 	int		 fd;
-	enum net_state	 state;
+	enum conn_state	 state;
 	int		 outbound;	/* we dialled it */
 	char		 ip[NET_ADDRLEN];	/* numeric address of the other end */
 	int		 port;		/* its TCP port */
-	int		 local_port;	/* our TCP port */
+	int		 local_port;	/* ours */
 	unsigned char	*in;		/* received, not yet consumed */
 	size_t		 in_len;
-	size_t		 in_cap;
-	unsigned char	*out;		/* out[out_off..out_len) awaits write */
+	unsigned char	*out;		/* out[out_off..out_len) awaits writing */
 	size_t		 out_off;
 	size_t		 out_len;
+	long long	 last_rx;	/* when bytes last arrived */
+	long long	 progress;	/* when a full socket last took bytes */
+	size_t		 lowat;		/* call writable() below this; 0: never */
+	const struct conn_ops *ops;
+	void		*ctx;
+	/* Internal. */
+	unsigned char	*own;		/* the connection's input buffer */
+	size_t		 own_cap;
 	size_t		 out_cap;
-	size_t		 in_max;	/* bounds of the two buffers */
-	size_t		 out_max;
-	void		*user;		/* the node's, untouched by net */
-	struct addrinfo	*ai_list;	/* outbound: addresses to try */
-	struct addrinfo	*ai_next;
+	int		 paused;
+	int		 blocked;	/* the socket took less than we had */
+	int		 shut;		/* shutdown(SHUT_WR) once flushed */
+	int		 dirty;		/* on the write list */
+	int		 gone;		/* net_reap_gone(): hung up */
+	struct conn	*next_dirty;
+	struct conn	*prev, *next;	/* every connection */
+	struct net_addr	 addrs[NET_MAX_ADDRS];	/* outbound: to try */
+	int		 naddrs, next_addr;
+	struct loop_timer close_timer;
 };
 
-/* The node's handlers; ctx is passed back to each. */
-struct net_handlers {
-	/* A new inbound connection; it may be closed at once. */
-	void	(*accepted)(void *ctx, struct net_conn *c);
-	/* An outbound connect finished: err is 0 or an errno.  On error c
-	 * is freed after the call. */
-	void	(*connected)(void *ctx, struct net_conn *c, int err);
-	/* New bytes in c->in; consume them with net_consume(). */
-	void	(*readable)(void *ctx, struct net_conn *c);
-	/* The other end closed (err 0) or the connection broke (errno).
-	 * Not called for connections the node closed itself.  c is freed
-	 * after the call. */
-	void	(*closed)(void *ctx, struct net_conn *c, int err);
-	/* One line of standard input, without its "\n" or "\r\n". */
-	void	(*line)(void *ctx, const char *line, size_t len);
-	/* A line longer than NET_LINE_MAX was discarded. */
-	void	(*long_line)(void *ctx);
-	/* Standard input ended. */
-	void	(*eof)(void *ctx);
-	/* SIGINT or SIGTERM arrived. */
-	void	(*signal)(void *ctx, int signo);
-};
-
-struct pollfd;
-
-struct net {
-	int		 listen_fd[2];
-	int		 nlisten;
-	int		 in_fd;		/* standard input, -1 once ended */
-	char		*line;		/* partial stdin line */
-	size_t		 line_len;
-	int		 line_skip;	/* discarding an overlong line */
-	int		 sig_fd[2];	/* self-pipe written by the handler */
-	struct net_conn	**conns;
-	int		 nconns;
-	int		 max_conns;
-	size_t		 in_max;	/* per-connection input bound */
-	size_t		 out_max;	/* per-connection output bound */
-	struct pollfd	*pfd;		/* scratch for net_poll() */
-	struct net_conn	**pconn;	/* pfd[i] belongs to pconn[i] */
-	int		 accept_paused;	/* out of fds: skip a turn */
-};
+typedef void (*net_accept_fn)(void *ctx, struct conn *c);
 
 /*
- * Set up n for at most max_conns connections, each buffering at most
- * in_max bytes of input and out_max bytes of output; read stdin when
- * use_stdin.  Installs the SIGINT/SIGTERM handlers and ignores SIGPIPE.
- * Returns 0, or -1 with errno set.
+ * A net on loop l: each connection buffers at most in_max bytes of input
+ * (a whole frame) and out_max bytes of output (a hard cap; the owner
+ * keeps it well below with conn_pending()).  accepted(ctx, c) is called
+ * for each new inbound connection, which the callee must give ops to (or
+ * close).  NULL if no memory.
  */
-int	net_init(struct net *n, int max_conns, size_t in_max, size_t out_max,
-	    int use_stdin);
+struct net *net_new(struct loop *l, size_t in_max, size_t out_max,
+	    net_accept_fn accepted, void *ctx);
 
-/* Close everything n owns, without flushing. */
+/* Close every connection and listener at once and free n. */
 void	net_free(struct net *n);
 
 /*
- * Listen on port on every local address family (IPv4 and IPv6 where the
- * host has it).  Returns 0, or -1 with a message in err.
+ * Listen on port on every address family the host has (IPv4 and IPv6).
+ * Returns 0, or -1 with a message in err.
  */
 int	net_listen(struct net *n, int port, char *err, size_t errsize);
 
-/*
- * Start connecting to host:port.  Returns the connection (state
- * NET_CONNECTING; its result comes through the connected handler), or NULL
- * with a message in err: the name did not resolve, or no slot is free.
- */
-struct net_conn *net_connect(struct net *n, const char *host, int port,
-	    char *err, size_t errsize);
+/* Listening? */
+int	net_listening(const struct net *n);
 
 /*
- * Wait up to timeout_ms (-1: forever) and dispatch what happened.  Returns
- * the number of events handled, or -1 with errno set if poll() failed for a
- * reason other than EINTR.
+ * Dial the addrs (tried in order until one answers) with ops and ctx.
+ * Returns the connection, in CONN_CONNECTING, or NULL with errno set.
  */
-int	net_poll(struct net *n, int timeout_ms, const struct net_handlers *h,
-	    void *ctx);
+struct conn *net_dial(struct net *n, const struct net_addr *addrs,
+	    int naddrs, const struct conn_ops *ops, void *ctx);
+
+/* Connections at this moment, connecting and closing ones included. */
+int	net_count(const struct net *n);
 
 /*
- * Room for need more bytes of output, to encode a frame in place: returns
- * a pointer to at least need free bytes, or NULL when that would exceed
- * the output bound.  Follow with net_commit() of the bytes written.
+ * Find connections whose peer has already hung up (nothing unread, end
+ * of file next) and report them through closed(), freeing their slots.
+ * For a full node, before it refuses a newcomer.  Returns how many.
  */
-unsigned char *net_space(struct net_conn *c, size_t need);
-void	net_commit(struct net_conn *c, size_t len);
-
-/* Drop the first len bytes of c->in, which the node has handled. */
-void	net_consume(struct net_conn *c, size_t len);
+int	net_reap_gone(struct net *n);
 
 /*
- * Close c.  With flush, pending output is written first (best effort, until
- * net_drain() gives up); without, at once.  No handler is called for it.
+ * Room for need more bytes of output: a pointer to at least need free
+ * bytes, or NULL when that would pass the hard cap.  conn_commit() then
+ * queues the bytes written there.
  */
-void	net_close(struct net *n, struct net_conn *c, int flush);
+unsigned char *conn_space(struct conn *c, size_t need);
+void	conn_commit(struct conn *c, size_t len);
 
-/* Stop reading standard input. */
-void	net_stop_input(struct net *n);
+/* Output queued, not yet written. */
+size_t	conn_pending(const struct conn *c);
+
+/* Drop the first len bytes of c->in, which the owner has handled. */
+void	conn_consume(struct conn *c, size_t len);
+
+/* Stop (1) or resume (0) reading. */
+void	conn_pause(struct conn *c, int paused);
 
 /*
- * Write pending output of every connection for up to timeout_ms, then
- * close them all.  For a clean exit after goodbyes were queued.
+ * Close c.  With linger_ms > 0 and output pending, the output is written
+ * first, for at most linger_ms; otherwise at once.  No callback comes
+ * afterwards.
  */
-void	net_drain(struct net *n, int timeout_ms);
+void	conn_close(struct conn *c, int linger_ms);
+
+/* Once the queued output is written, end our direction (SHUT_WR); reading
+ * goes on until the peer ends its own. */
+void	conn_shutdown(struct conn *c);
 
 /* Format ip and port as "ip:port" or "[ipv6]:port" into buf. */
 void	net_format(char *buf, size_t size, const char *ip, int port);
 
-/* Milliseconds from an arbitrary fixed point (CLOCK_MONOTONIC). */
-long long net_now_ms(void);
+/*
+ * Parse a numeric IPv4 or IPv6 address (brackets allowed around IPv6)
+ * and port into a; returns 0, or -1 if host is not numeric.  Pure.
+ */
+int	net_numeric(const char *host, int port, struct net_addr *a);
 
 /* Fill buf with len bytes from the system's random source, or a fallback. */
 void	net_random(unsigned char *buf, size_t len);

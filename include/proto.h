@@ -44,16 +44,27 @@ enum proto_status {
 	PROTO_STATUS_ERROR	= 1
 };
 
-/* ERROR frame codes.  Codes 1..5 are followed by closing the connection. */
+/*
+ * ERROR frame codes.  Codes 1..5, 8 and 9 are followed by closing the
+ * connection (proto_code_fatal()); 6 and 7 are warnings.
+ */
 enum proto_code {
 	PROTO_CODE_MALFORMED	= 1,	/* a frame that cannot be decoded */
 	PROTO_CODE_TOO_BIG	= 2,	/* length above the receiver's maximum */
 	PROTO_CODE_HANDSHAKE	= 3,	/* no HELLO first, or a bad one */
 	PROTO_CODE_VERSION	= 4,	/* unsupported protocol version */
-	PROTO_CODE_REFUSED	= 5,	/* full, duplicate or self connection */
+	PROTO_CODE_REFUSED	= 5,	/* full or busy: try again later */
 	PROTO_CODE_UNKNOWN_TYPE	= 6,	/* frame type not understood; kept open */
-	PROTO_CODE_UNKNOWN_ID	= 7	/* RESULT for a request never sent; kept open */
+	PROTO_CODE_UNKNOWN_ID	= 7,	/* RESULT for a request never sent; kept open */
+	PROTO_CODE_DUPLICATE	= 8,	/* another link to the same node stays */
+	PROTO_CODE_SELF		= 9	/* a connection to oneself */
 };
+
+/* Is an ERROR with this code followed by closing the connection? */
+int	proto_code_fatal(unsigned code);
+
+/* HELLO extension tags (section 4.1.1 of docs/PROTOCOL.md). */
+#define PROTO_EXT_MAX_FRAME	1	/* u32: the sender's frame limit */
 
 /* Negative results of the stream parser and decoders. */
 enum proto_err {
@@ -83,9 +94,12 @@ long	proto_frame_next(const unsigned char *buf, size_t avail,
 
 /*
  * HELLO payload: magic[4] version:u16 flags:u16 port:u16 id[8]
- * name_len:u8 name[name_len] extensions[...].  flags and the extension
- * bytes are reserved (authentication, capabilities): sent as 0 / empty by
- * version 1, ignored on receipt.  port 0 means "not listening".
+ * name_len:u8 name[name_len] extensions[...].  flags are reserved (sent
+ * as 0, ignored).  port 0 means "not listening".  The extensions are a
+ * sequence of tag:u8 len:u8 value[len]; unknown tags are skipped and a
+ * sequence that does not parse is ignored from where it stops, so no
+ * extension can make a HELLO invalid.  The one defined: PROTO_EXT_MAX_FRAME
+ * (len 4), the largest length field the sender accepts.
  */
 struct proto_hello {
 	unsigned	 version;
@@ -93,6 +107,7 @@ struct proto_hello {
 	unsigned	 port;
 	unsigned char	 id[PROTO_NODE_ID];
 	char		 name[PROTO_MAX_NAME + 1];	/* NUL-terminated */
+	uint32_t	 max_frame;	/* 0: not announced (not encoded) */
 };
 
 /* Encoders: the whole frame's size, or -1 if it does not fit or an argument

@@ -118,48 +118,60 @@ START_TEST(test_port)
 }
 END_TEST
 
-/* --- console_match_peer ------------------------------------------------- */
-
-static const struct console_peer table[] = {
-	{ "127.0.0.1:14595", "alpha", "127.0.0.1:14595" },	/* 0 */
-	{ "127.0.0.1:14596", NULL, "localhost:14596" },		/* 1 */
-	{ NULL, NULL, NULL },					/* 2: retired */
-	{ "10.0.0.5:14595", "twin", NULL },			/* 3 */
-	{ "10.0.0.6:14595", "twin", NULL },			/* 4 */
-	{ "127.0.0.1:1459", "14", NULL },			/* 5 */
-};
+/* --- console_selector and console_name_ok -------------------------------- */
 
 static const struct {
 	const char	*sel;
-	int		 want;
-} match_cases[] = {
-	{ "0", 0 }, { "1", 1 }, { "3", 3 }, { "5", 5 },
-	{ "2", CONSOLE_NO_MATCH },		/* retired index */
-	{ "6", CONSOLE_NO_MATCH },		/* past the end */
-	{ "99999999999", CONSOLE_NO_MATCH },
-	{ "alpha", 0 },
-	{ "alph", CONSOLE_NO_MATCH },		/* no substring guessing */
-	{ "Alpha", CONSOLE_NO_MATCH },
-	{ "127.0.0.1:14595", 0 },
-	{ "127.0.0.1:14596", 1 },
-	{ "localhost:14596", 1 },
-	{ "127.0.0.1", CONSOLE_NO_MATCH },
-	{ "14595", CONSOLE_NO_MATCH },		/* an index, out of range */
-	{ "0.0.1:14595", CONSOLE_NO_MATCH },
-	{ "twin", CONSOLE_AMBIGUOUS },
-	{ "10.0.0.6:14595", 4 },
-	{ "-1", CONSOLE_NO_MATCH },
-	{ "", CONSOLE_NO_MATCH },
+	enum console_sel kind;
+	int		 index;
+} selector_cases[] = {
+	{ "0", CONSOLE_SEL_INDEX, 0 },
+	{ "42", CONSOLE_SEL_INDEX, 42 },
+	{ "007", CONSOLE_SEL_INDEX, 7 },
+	{ "999999999", CONSOLE_SEL_INDEX, 999999999 },
+	{ "9999999999", CONSOLE_SEL_INDEX, -1 },	/* no such index */
+	{ "127.0.0.1:14595", CONSOLE_SEL_ADDR, -1 },
+	{ "[::1]:14595", CONSOLE_SEL_ADDR, -1 },
+	{ "localhost:14596", CONSOLE_SEL_ADDR, -1 },
+	{ "alpha", CONSOLE_SEL_NAME, -1 },
+	{ "127.0.0.1", CONSOLE_SEL_NAME, -1 },		/* no port: no address */
+	{ "-1", CONSOLE_SEL_NAME, -1 },
+	{ "+0", CONSOLE_SEL_NAME, -1 },
+	{ "", CONSOLE_SEL_BAD, -1 },
 };
 
-START_TEST(test_match)
+START_TEST(test_selector)
 {
-	const char *sel = match_cases[_i].sel;
-	int got = console_match_peer(sel, strlen(sel), table,
-	    (int)(sizeof(table) / sizeof(table[0])));
+	const char *sel = selector_cases[_i].sel;
+	int index = 123;
+	enum console_sel k = console_selector(sel, strlen(sel), &index);
 
-	ck_assert_msg(got == match_cases[_i].want, "'%s' gave %d, want %d",
-	    sel, got, match_cases[_i].want);
+	ck_assert_msg(k == selector_cases[_i].kind, "'%s' is kind %d, want %d",
+	    sel, (int)k, (int)selector_cases[_i].kind);
+	ck_assert_msg(index == selector_cases[_i].index, "'%s' is index %d, "
+	    "want %d", sel, index, selector_cases[_i].index);
+}
+END_TEST
+
+/* A name may shadow neither an index, an address nor a selector. */
+static const struct {
+	const char	*name;
+	int		 ok;
+} name_cases[] = {
+	{ "alpha", 1 }, { "web-1", 1 }, { "db.example", 1 }, { "x", 1 },
+	{ "h\xc3\xa9las", 1 }, { "1a", 1 }, { "a1-2", 1 },
+	{ "", 0 }, { "12", 0 }, { "0", 0 }, { "1-3", 0 }, { "10.0.0.1", 0 },
+	{ "127.0.0.1:22051", 0 }, { "::1", 0 }, { "a b", 1 }, { "a\tb", 0 },
+	{ "web*", 0 }, { "db?", 0 }, { "a,b", 0 }, { "gw/2", 0 },
+	{ "[x]", 0 }, { "a@b", 0 }, { "a\x7f", 0 },
+};
+
+START_TEST(test_name_ok)
+{
+	const char *name = name_cases[_i].name;
+
+	ck_assert_msg(console_name_ok(name, strlen(name)) == name_cases[_i].ok,
+	    "'%s' should %sbe a name", name, name_cases[_i].ok ? "" : "not ");
 }
 END_TEST
 
@@ -255,7 +267,8 @@ console_suite(void)
 	tcase_add_loop_test(tc, test_parse, 0, N(parse_cases));
 	tcase_add_test(tc, test_parse_unterminated);
 	tcase_add_loop_test(tc, test_port, 0, N(port_cases));
-	tcase_add_loop_test(tc, test_match, 0, N(match_cases));
+	tcase_add_loop_test(tc, test_selector, 0, N(selector_cases));
+	tcase_add_loop_test(tc, test_name_ok, 0, N(name_cases));
 	tcase_add_loop_test(tc, test_expand, 0, N(expand_cases));
 	tcase_add_test(tc, test_expand_long_chain);
 	suite_add_tcase(s, tc);

@@ -37,18 +37,18 @@
 #define H_FIXED		H_MAGIC H_V1 H_FLAGS H_PORT H_ID	/* 18 bytes */
 
 static const struct proto_hello hello_peer1 = {
-	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, ""
+	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "", 0
 };
 static const struct proto_hello hello_peer2 = {
-	1, 0, 14596, { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 }, ""
+	1, 0, 14596, { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 }, "", 0
 };
 static const struct proto_hello hello_max = {
 	1, 0xffff, 65535, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
-	NAME64
+	NAME64, 0
 };
 #define UTF8_NAME	"n\xc5\x93ud-\xce\xb2 ~!"
 static const struct proto_hello hello_utf8 = {
-	1, 0, 0, { 0, 1, 2, 3, 4, 5, 6, 7 }, UTF8_NAME
+	1, 0, 0, { 0, 1, 2, 3, 4, 5, 6, 7 }, UTF8_NAME, 0
 };
 
 /* ---------------------------------------------------------------------- */
@@ -612,11 +612,11 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* Encoder calls refused whatever the buffer                               */
 
-static const struct proto_hello hello_v0x10000 = { 0x10000, 0, 1, {0}, "" };
-static const struct proto_hello hello_flags = { 1, 0x10000, 1, {0}, "" };
-static const struct proto_hello hello_port = { 1, 0, 0x10000, {0}, "" };
-static const struct proto_hello hello_ctrl = { 1, 0, 1, {0}, "a\tb" };
-static const struct proto_hello hello_del = { 1, 0, 1, {0}, "\x7f" };
+static const struct proto_hello hello_v0x10000 = { 0x10000, 0, 1, {0}, "", 0 };
+static const struct proto_hello hello_flags = { 1, 0x10000, 1, {0}, "", 0 };
+static const struct proto_hello hello_port = { 1, 0, 0x10000, {0}, "", 0 };
+static const struct proto_hello hello_ctrl = { 1, 0, 1, {0}, "a\tb", 0 };
+static const struct proto_hello hello_del = { 1, 0, 1, {0}, "\x7f", 0 };
 static struct proto_hello hello_unterminated;	/* filled by the test */
 
 static const struct refuse_case {

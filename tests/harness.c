@@ -377,6 +377,8 @@ drain(struct h_buf *b)
 			nb = realloc(b->buf, b->cap * 2 + 8192);
 			if (nb == NULL)
 				return;
+			if (b->len == 0)
+				nb[0] = '\0';	/* a string even if empty */
 			b->buf = nb;
 			b->cap = b->cap * 2 + 8192;
 		}

@@ -38,12 +38,17 @@ unit() {
 		echo "FAILED: $name under valgrind"; failed=$((failed + 1))
 	fi
 }
-unit check_json tests/check_json.c json.c config.c
+unit check_json tests/check_json.c json.c config.c console.c
 unit check_calc tests/check_calc.c calc.c
 unit check_proto tests/check_proto.c proto.c
 unit check_console tests/check_console.c console.c
+unit check_loop tests/check_loop.c loop.c map.c
+unit check_output tests/check_output.c output.c loop.c
+unit check_library tests/check_library.c json.c config.c console.c calc.c \
+    proto.c map.c loop.c output.c net.c resolve.c session.c peers.c \
+    request.c command.c node.c repl.c cli.c
 
-make -s kaipeer examples/greet tests/check_integration >/dev/null || exit 1
+make -s kaipeer examples/greet examples/ask tests/check_integration >/dev/null || exit 1
 if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
     ./tests/check_integration >"$scratch/integration.log" 2>&1; then
 	grep '^[0-9]*%' "$scratch/integration.log"

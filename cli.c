@@ -1,0 +1,263 @@
+/*
+ * cli: the kaipeer program as a function, kaipeer_main(): the command
+ * line, the config file, standard input and output, the signals, and the
+ * exit status.
+ *
+ * Contract (include/kaipeer.h): kaipeer_main() takes over the process's
+ * standard descriptors and signals for its duration and gives them back
+ * as it found them.  Before anything else is opened it makes sure
+ * descriptors 0, 1 and 2 are open (on /dev/null if they were closed), so
+ * that no socket or pipe of the node can land on them and be written to
+ * as if it were standard output.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "node.h"
+#include "repl.h"
+
+#define USAGE "usage: %s [-hqvV] [-c line]... [config_file] [port]"
+
+struct cli {
+	const char	*prog;
+	const char	*config;
+	const char	*port;
+	const char	**lines;
+	int		 nlines;
+	int		 signalled;	/* a signal ends the node */
+	struct repl	*repl;
+	struct kaipeer_node *node;
+};
+
+/* Descriptors 0, 1 and 2 open, whatever the parent left. */
+static void
+standard_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) == -1)
+			return;		/* nothing better to do */
+}
+
+static int
+usage(struct cli *c, const char *fmt, const char *what)
+{
+	if (fmt != NULL) {
+		out_begin(c->node->out, OUT_STDERR);
+		out_printf(c->node->out, "%s: ", c->prog);
+		out_printf(c->node->out, fmt, what);
+		out_end(c->node->out);
+	}
+	node_err(c->node, USAGE, c->prog);
+	return KAIPEER_EXIT_USAGE;
+}
+
+/*
+ * Parse the command line, getopt style (-qv, -c line, -cline, --).
+ * Returns -1 to go on, or the exit status to return at once.
+ */
+static int
+parse_args(struct cli *c, int argc, char **argv)
+{
+	struct kaipeer_node *n = c->node;
+	const char *a;
+	int i, npos = 0, opts = 1;
+
+	if ((c->lines = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
+		return KAIPEER_EXIT_SOFTWARE;
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (opts && strcmp(a, "--") == 0) {
+			opts = 0;
+			continue;
+		}
+		if (opts && strcmp(a, "--help") == 0)
+			a = "-h";
+		if (opts && strcmp(a, "--version") == 0)
+			a = "-V";
+		if (opts && a[0] == '-' && a[1] == '-')
+			return usage(c, "unknown option '%s'", a);
+		if (!opts || a[0] != '-' || a[1] == '\0') {
+			if (npos == 2)
+				return usage(c, "too many arguments%s", "");
+			*(npos++ == 0 ? &c->config : &c->port) = a;
+			continue;
+		}
+		for (a++; *a != '\0'; a++) {
+			switch (*a) {
+			case 'h':
+				node_print(n, USAGE, c->prog);
+				return KAIPEER_EXIT_OK;
+			case 'V':
+				node_print(n, "kaipeer %s", KAIPEER_VERSION);
+				return KAIPEER_EXIT_OK;
+			case 'q':
+				n->quiet = 1;
+				continue;
+			case 'v':
+				n->verbose = 1;
+				continue;
+			case 'c':
+				if (a[1] != '\0')
+					c->lines[c->nlines++] = a + 1;
+				else if (i + 1 < argc)
+					c->lines[c->nlines++] = argv[++i];
+				else
+					return usage(c, "-c needs a console "
+					    "line%s", "");
+				break;
+			default: {
+				char opt[3] = { '-', *a, '\0' };
+
+				return usage(c, "unknown option '%s'", opt);
+			}
+			}
+			break;	/* -c took the rest of the word */
+		}
+	}
+	n->oneshot = c->nlines > 0;
+	return -1;
+}
+
+/* The config file and the port argument.  -1 to go on, or a status. */
+static int
+setup_config(struct cli *c)
+{
+	struct kaipeer_node *n = c->node;
+	const char *path = c->config;
+	int port;
+
+	if (path == NULL && access("peer_config.json", F_OK) == 0)
+		path = "peer_config.json";
+	if (path != NULL && kaipeer_load_config(n, path) == -1)
+		return KAIPEER_EXIT_CONFIG;
+	if (c->port != NULL) {
+		if ((port = console_port(c->port, strlen(c->port))) < 0) {
+			node_err(n, "kaipeer: invalid port '%s': must be an "
+			    "integer from 1 to 65535", c->port);
+			return KAIPEER_EXIT_USAGE;
+		}
+		n->cfg.listen_port = port;
+	}
+	return -1;
+}
+
+/* --- signals -------------------------------------------------------------- */
+
+static void
+on_stop_signal(void *ctx, int signo)
+{
+	struct cli *c = ctx;
+
+	(void)signo;
+	c->signalled = 1;
+	kaipeer_stop(c->node);
+}
+
+static void
+on_hup(void *ctx, int signo)
+{
+	struct cli *c = ctx;
+
+	(void)signo;
+	node_reload(c->node);
+}
+
+static void
+on_usr1(void *ctx, int signo)
+{
+	struct cli *c = ctx;
+
+	(void)signo;
+	node_report(c->node);
+}
+
+static int
+take_signals(struct cli *c)
+{
+	struct loop *l = c->node->loop;
+
+	/*
+	 * A peer that vanishes mid-write is a lost link, not the end of the
+	 * process; a node in the background of its terminal keeps serving
+	 * (a read then fails with EIO, a write goes through).
+	 */
+	if (loop_ignore_signal(l, SIGPIPE) == -1 ||
+	    loop_ignore_signal(l, SIGTTIN) == -1 ||
+	    loop_ignore_signal(l, SIGTTOU) == -1 ||
+	    loop_signal(l, SIGINT, on_stop_signal, c) == -1 ||
+	    loop_signal(l, SIGTERM, on_stop_signal, c) == -1 ||
+	    loop_signal(l, SIGQUIT, on_stop_signal, c) == -1 ||
+	    loop_signal(l, SIGHUP, on_hup, c) == -1 ||
+	    loop_signal(l, SIGUSR1, on_usr1, c) == -1)
+		return -1;
+	return 0;
+}
+
+/* --- the program ---------------------------------------------------------- */
+
+static int
+run(struct cli *c)
+{
+	struct kaipeer_node *n = c->node;
+	int rc;
+
+	if ((rc = kaipeer_start(n)) != 0)
+		return rc;
+	if ((c->repl = repl_new(n, n->cfg.interactive, c->lines,
+	    c->nlines)) == NULL) {
+		node_err(n, "kaipeer: out of memory");
+		return KAIPEER_EXIT_SOFTWARE;
+	}
+	repl_start(c->repl);
+	while (!n->stopping)
+		if (loop_turn(n->loop, -1) == -1) {
+			node_err(n, "kaipeer: poll: %s", strerror(errno));
+			rc = KAIPEER_EXIT_SOFTWARE;
+			break;
+		}
+	node_stop(n, 1);
+	node_finish(n);
+	if (rc == 0 && n->oneshot && repl_failed(c->repl))
+		rc = KAIPEER_EXIT_FAILED;
+	return rc;
+}
+
+int
+kaipeer_main(struct kaipeer_node *n, int argc, char **argv)
+{
+	struct output *o;
+	struct cli c;
+	int rc;
+
+	standard_fds();
+	memset(&c, 0, sizeof(c));
+	c.node = n;
+	c.prog = argc > 0 ? argv[0] : "kaipeer";
+	if ((o = output_new(n->loop, STDOUT_FILENO, STDERR_FILENO,
+	    OUT_DEFAULT_BOUND)) == NULL)
+		return KAIPEER_EXIT_SOFTWARE;
+	output_free(n->out, 0);
+	n->out = o;
+	if ((rc = parse_args(&c, argc, argv)) < 0 &&
+	    (rc = setup_config(&c)) < 0) {
+		if (take_signals(&c) == -1) {
+			node_err(n, "kaipeer: signals: %s", strerror(errno));
+			rc = KAIPEER_EXIT_SOFTWARE;
+		} else
+			rc = run(&c);
+	}
+	repl_free(c.repl);
+	loop_signals_restore(n->loop);
+	/* Everything said is written, within a bound; then stdio is back. */
+	output_free(n->out, NODE_DRAIN_MS);
+	n->out = output_new_log(NULL, NULL);
+	free(c.lines);
+	return rc;
+}

@@ -1,0 +1,349 @@
+/*
+ * command: the registry and its calls (contract in include/command.h).
+ *
+ * A synchronous processor writes into one result buffer the registry owns,
+ * so the common case allocates nothing.  An asynchronous one gets a call
+ * allocated for it, registered in a map by (peer, request id) until it is
+ * answered.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+
+struct processor {
+	char		*name;
+	kaipeer_command_fn fn;
+	kaipeer_async_fn afn;
+	void		*ctx;
+};
+
+struct commands {
+	struct processor *procs;
+	int		 nprocs;
+	const struct console_alias *aliases;
+	int		 naliases;
+	char		*result;	/* for synchronous processors */
+	size_t		 result_size;
+	char		*args;		/* their NUL-terminated arguments */
+	struct map	 running;	/* (peer, id) -> call */
+	int		 nrunning;
+};
+
+struct commands *
+commands_new(size_t result_size)
+{
+	struct commands *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->result_size = result_size;
+	if ((c->result = malloc(result_size)) == NULL ||
+	    (c->args = malloc(result_size)) == NULL ||
+	    map_init(&c->running, 0) == -1) {
+		commands_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+commands_resize(struct commands *c, size_t size)
+{
+	char *r, *a;
+
+	if (size == c->result_size)
+		return 0;
+	if ((r = malloc(size)) == NULL)
+		return -1;
+	if ((a = malloc(size)) == NULL) {
+		free(r);
+		return -1;
+	}
+	free(c->result);
+	free(c->args);
+	c->result = r;
+	c->args = a;
+	c->result_size = size;
+	return 0;
+}
+
+static void
+forget_call(void *ctx, void *val)
+{
+	struct kaipeer_call *call = val;
+
+	(void)ctx;
+	call->owner = NULL;	/* kaipeer_reply() then only frees it */
+}
+
+void
+commands_free(struct commands *c)
+{
+	size_t i;
+	struct map_node *n;
+	int k;
+
+	if (c == NULL)
+		return;
+	for (i = 0; c->running.b != NULL && i < c->running.nb; i++)
+		for (n = c->running.b[i]; n != NULL; n = n->next)
+			forget_call(NULL, n->val);
+	map_free(&c->running);
+	for (k = 0; k < c->nprocs; k++)
+		free(c->procs[k].name);
+	free(c->procs);
+	free(c->result);
+	free(c->args);
+	free(c);
+}
+
+static struct processor *
+find(const struct commands *c, const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < c->nprocs; i++)
+		if (strlen(c->procs[i].name) == len &&
+		    memcmp(c->procs[i].name, name, len) == 0)
+			return &c->procs[i];
+	return NULL;
+}
+
+int
+commands_has(const struct commands *c, const char *name)
+{
+	return find(c, name, strlen(name)) != NULL;
+}
+
+const char *
+commands_name(const struct commands *c, int i)
+{
+	return i >= 0 && i < c->nprocs ? c->procs[i].name : NULL;
+}
+
+int
+commands_register(struct commands *c, const char *name,
+    kaipeer_command_fn fn, kaipeer_async_fn afn, void *ctx)
+{
+	struct processor *p;
+	size_t len = strlen(name);
+
+	if (len == 0 || strcspn(name, " \t\r\n") != len ||
+	    (fn == NULL) == (afn == NULL) || find(c, name, len) != NULL)
+		return -1;
+	p = realloc(c->procs, (size_t)(c->nprocs + 1) * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	c->procs = p;
+	p = &c->procs[c->nprocs];
+	if ((p->name = strdup(name)) == NULL)
+		return -1;
+	p->fn = fn;
+	p->afn = afn;
+	p->ctx = ctx;
+	c->nprocs++;
+	return 0;
+}
+
+void
+commands_aliases(struct commands *c, const struct console_alias *a, int n)
+{
+	c->aliases = a;
+	c->naliases = n;
+}
+
+int
+commands_running(const struct commands *c)
+{
+	return c->nrunning;
+}
+
+static void
+make_key(unsigned char key[8], int peer, uint32_t id)
+{
+	uint32_t p = (uint32_t)peer;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		key[i] = (unsigned char)(p >> (24 - 8 * i));
+		key[4 + i] = (unsigned char)(id >> (24 - 8 * i));
+	}
+}
+
+/* An asynchronous processor's call. */
+static void
+start_call(struct commands *c, struct processor *pr, int peer,
+    const unsigned char *node_id, uint32_t id, const char *addr,
+    const char *name, const char *args, size_t alen, call_done_fn done,
+    void *ctx)
+{
+	struct kaipeer_call *call;
+	static const char nomem[] = "Error: out of memory";
+
+	if ((call = calloc(1, sizeof(*call))) == NULL ||
+	    (call->args = malloc(alen + 1)) == NULL) {
+		free(call);
+		done(ctx, NULL, peer, id, CALL_ERROR, nomem,
+		    sizeof(nomem) - 1);
+		return;
+	}
+	call->owner = c;
+	call->peer = peer;
+	call->id = id;
+	if (node_id != NULL)
+		memcpy(call->node_id, node_id, PROTO_NODE_ID);
+	snprintf(call->addr, sizeof(call->addr), "%s", addr);
+	snprintf(call->name, sizeof(call->name), "%s", name);
+	memcpy(call->args, args, alen);
+	call->args[alen] = '\0';
+	call->args_len = alen;
+	call->done = done;
+	call->ctx = ctx;
+	make_key(call->key, peer, id);
+	if (map_put(&c->running, call->key, 8, call) == -1) {
+		free(call->args);
+		free(call);
+		done(ctx, NULL, peer, id, CALL_ERROR, nomem, sizeof(nomem) - 1);
+		return;
+	}
+	c->nrunning++;
+	pr->afn(pr->ctx, call);
+}
+
+void
+commands_run(struct commands *c, int peer, const unsigned char *node_id,
+    uint32_t id, const char *addr, const char *name, const char *text,
+    size_t len, call_done_fn done, void *ctx)
+{
+	const char *cmd, *args;
+	struct processor *pr;
+	unsigned char key[8];
+	size_t clen, wl, alen;
+	char err[256];
+	int n;
+
+	if (peer >= 0) {
+		make_key(key, peer, id);
+		if (map_get(&c->running, key, 8) != NULL)
+			return;		/* sent again: it is running */
+	}
+	if (console_expand(c->aliases, c->naliases, text, len, &cmd, &clen,
+	    err, sizeof(err)) == -1) {
+		n = snprintf(c->result, c->result_size, "Error: %s", err);
+		done(ctx, NULL, peer, id, CALL_ERROR, c->result, (size_t)n);
+		return;
+	}
+	for (wl = 0; wl < clen && cmd[wl] != ' ' && cmd[wl] != '\t'; wl++)
+		continue;
+	if ((pr = find(c, cmd, wl)) == NULL) {
+		/* The command, whatever its bytes, cut to fit a result. */
+		if (clen > c->result_size - 18)
+			clen = c->result_size - 18;
+		memcpy(c->result, "Unknown command: ", 17);
+		memcpy(c->result + 17, cmd, clen);
+		done(ctx, NULL, peer, id, CALL_UNKNOWN, c->result, clen + 17);
+		return;
+	}
+	for (args = cmd + wl; args < cmd + clen && (*args == ' ' ||
+	    *args == '\t'); args++)
+		continue;
+	alen = (size_t)(cmd + clen - args);
+	if (pr->afn != NULL) {
+		start_call(c, pr, peer, node_id, id, addr, name, args, alen,
+		    done, ctx);
+		return;
+	}
+	if (alen >= c->result_size) {
+		done(ctx, NULL, peer, id, CALL_ERROR,
+		    "Error: command too long", 23);
+		return;
+	}
+	memcpy(c->args, args, alen);
+	c->args[alen] = '\0';
+	c->result[0] = '\0';
+	n = pr->fn(pr->ctx, c->args, c->result, c->result_size);
+	c->result[c->result_size - 1] = '\0';
+	done(ctx, NULL, peer, id, n == 0 ? CALL_OK : CALL_ERROR, c->result,
+	    strlen(c->result));
+}
+
+static void
+mark_gone(void *ctx, void *val)
+{
+	struct kaipeer_call *call = val;
+	int peer = *(int *)ctx;
+
+	if (call->peer == peer)
+		call->gone = 1;
+}
+
+void
+commands_peer_gone(struct commands *c, int peer)
+{
+	size_t i;
+	struct map_node *n;
+
+	if (c->nrunning == 0)
+		return;
+	for (i = 0; i < c->running.nb; i++)
+		for (n = c->running.b[i]; n != NULL; n = n->next)
+			mark_gone(&peer, n->val);
+}
+
+/* --- the call object, for processors ------------------------------------ */
+
+const char *
+kaipeer_call_args(const struct kaipeer_call *call, size_t *len)
+{
+	if (len != NULL)
+		*len = call->args_len;
+	return call->args;
+}
+
+int
+kaipeer_call_peer(const struct kaipeer_call *call)
+{
+	return call->peer;
+}
+
+const char *
+kaipeer_call_addr(const struct kaipeer_call *call)
+{
+	return call->addr;
+}
+
+const char *
+kaipeer_call_name(const struct kaipeer_call *call)
+{
+	return call->name;
+}
+
+int
+kaipeer_call_gone(const struct kaipeer_call *call)
+{
+	return call->gone || call->owner == NULL;
+}
+
+int
+kaipeer_reply(struct kaipeer_call *call, int status, const void *text,
+    size_t len)
+{
+	struct commands *c = call->owner;
+	int rc = -1;
+
+	if (c != NULL) {
+		map_del(&c->running, call->key, 8, call);
+		c->nrunning--;
+		if (!call->gone) {
+			call->done(call->ctx, call, call->peer, call->id,
+			    status == KAIPEER_OK ? CALL_OK : CALL_ERROR, text,
+			    len);
+			rc = 0;
+		}
+	}
+	free(call->args);
+	free(call);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * node: the inside of struct kaipeer_node, for the layers above it (the
+ * console in repl.c, the program in cli.c).  Embedders use kaipeer.h.
+ *
+ * A node ties the layers together: it owns the loop, the output, the
+ * net, the peer table, the requests it sent and the commands it runs; it
+ * turns what the peer table reports into the lines users see, runs the
+ * commands peers send, and implements the library API of kaipeer.h.
+ */
+#ifndef KAIPEER_NODE_H
+#define KAIPEER_NODE_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "command.h"
+#include "config.h"
+#include "console.h"
+#include "kaipeer.h"
+#include "loop.h"
+#include "net.h"
+#include "output.h"
+#include "peers.h"
+#include "request.h"
+#include "session.h"
+
+#define NODE_DRAIN_MS	1000	/* at exit, time allowed to flush goodbyes */
+
+struct kaipeer_node {
+	struct config	 cfg;
+	char		*config_path;	/* what SIGHUP reads again */
+	struct console_alias *aliases;
+	struct loop	*loop;
+	struct output	*out;
+	struct net	*net;
+	struct sess_env	 env;
+	struct peers	*peers;
+	struct reqs	*reqs;
+	struct commands	*cmds;
+	unsigned char	 id[PROTO_NODE_ID];
+	long long	 born;
+	unsigned long long served;	/* commands run for peers */
+	uint32_t	 console_ids;	/* ids of the console's own calls */
+	int		 listen_port;	/* -1: the config's; 0: none */
+	int		 quiet;		/* -q: results only */
+	int		 verbose;	/* -v: trace frames */
+	int		 oneshot;	/* -c: no redial */
+	int		 started;
+	int		 stopping;	/* kaipeer_stop() was called */
+	int		 stopped;
+	int		 failed;	/* a console command failed */
+	kaipeer_log_fn	 log;
+	void		*log_ctx;
+};
+
+/* Lines: for events (not with -q), always, and on standard error. */
+void	node_say(struct kaipeer_node *n, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void	node_print(struct kaipeer_node *n, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void	node_err(struct kaipeer_node *n, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Take the config c (moved: c is left empty).  0, or -1 if no memory. */
+int	node_use_config(struct kaipeer_node *n, struct config *c);
+
+/* Read the config file again and apply what changed (SIGHUP). */
+void	node_reload(struct kaipeer_node *n);
+
+/* Print the node's state on standard error (SIGUSR1). */
+void	node_report(struct kaipeer_node *n);
+
+/*
+ * Run a line here as a command, for the console: "Result: ..." or
+ * "Unknown command: ..." follows (maybe later, for an asynchronous one).
+ */
+void	node_run_local(struct kaipeer_node *n, const char *text, size_t len);
+
+/*
+ * Begin to stop: with force, every command in flight ends with
+ * "Error: exiting"; the peers are told goodbye.  node_finish() then runs
+ * the loop until the goodbyes are written (at most NODE_DRAIN_MS).
+ */
+void	node_stop(struct kaipeer_node *n, int force);
+void	node_finish(struct kaipeer_node *n);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * output: the only writer of standard output and standard error.
+ *
+ * Lines are queued in a bounded buffer per stream and written through the
+ * loop: at the end of every turn (so a script sees each line at once, and
+ * a busy node writes many lines with one system call) and whenever the
+ * descriptor turns writable again.  Writing never blocks: a terminal is
+ * reopened on a private file description in non-blocking mode, a pipe or
+ * file is made non-blocking and given back its flags at the end.  When
+ * nobody reads, the node keeps serving: a line that does not fit under
+ * the bound is dropped and counted, and once the queue has drained the
+ * count is reported on the same stream.  When standard output and
+ * standard error are one file (a terminal, "2>&1"), one queue keeps their
+ * lines in order.
+ *
+ * Instead of descriptors an embedder may take the lines through a log
+ * callback: no descriptor is touched then.
+ *
+ * A line is built in place: out_begin(), then out_str() / out_bytes() /
+ * out_safe() / out_printf() pieces, then out_end(), which adds the
+ * newline.  out_safe() escapes every byte a peer could use to drive a
+ * terminal or forge a line: C0 controls but tab, DEL, C1 controls (U+0080
+ * to U+009F) and bytes that are not UTF-8, as \xNN.
+ */
+#ifndef KAIPEER_OUTPUT_H
+#define KAIPEER_OUTPUT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct loop;
+struct output;
+
+enum out_stream {
+	OUT_STDOUT = 1,
+	OUT_STDERR = 2
+};
+
+/* The log callback: one whole line without its newline. */
+typedef void (*out_log_fn)(void *ctx, int stream, const char *line,
+    size_t len);
+
+#define OUT_DEFAULT_BOUND	(1024 * 1024)	/* bytes queued per stream */
+
+/*
+ * Output on descriptors out_fd and err_fd (1 and 2) through loop l, at
+ * most bound bytes queued per stream (a longer line is still taken when
+ * its queue is empty).  NULL if no memory.
+ */
+struct output *output_new(struct loop *l, int out_fd, int err_fd,
+	    size_t bound);
+
+/* Output through fn instead; no descriptor is used. */
+struct output *output_new_log(out_log_fn fn, void *ctx);
+
+/*
+ * Write what is queued for up to timeout_ms, then release everything and
+ * give the descriptors back their flags.
+ */
+void	output_free(struct output *o, int timeout_ms);
+
+/* Write what is queued, without blocking (the loop calls it each turn). */
+void	output_flush(struct output *o);
+
+/* Bytes queued on stream s, and lines dropped so far (not yet reported). */
+size_t	output_pending(const struct output *o, int s);
+unsigned long output_dropped(const struct output *o, int s);
+
+/* Building a line. */
+void	out_begin(struct output *o, int s);
+void	out_str(struct output *o, const char *str);
+void	out_bytes(struct output *o, const char *b, size_t len);
+void	out_safe(struct output *o, const char *b, size_t len);
+void	out_printf(struct output *o, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void	out_end(struct output *o);
+
+/* Bytes without a newline, such as a prompt (not through a log). */
+void	out_partial(struct output *o, int s, const char *b, size_t len);
+
+/* A whole line, printf-style. */
+void	out_line(struct output *o, int s, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+void	out_vline(struct output *o, int s, const char *fmt, va_list ap);
+
+/*
+ * Escape src[0..len) into dst as out_safe() does; dst needs room for
+ * 4 * len bytes.  Returns the bytes written (no NUL is added).  Pure.
+ */
+size_t	out_escape(char *dst, const char *src, size_t len);
+
+#endif

@@ -1,0 +1,521 @@
+/*
+ * output: bounded, non-blocking standard output and error (contract in
+ * include/output.h).
+ *
+ * Each stream is a queue: buf[off..len) awaits writing.  A line is built
+ * at the tail; if it would take the queue past its bound while something
+ * is already queued, it is cut back off and counted as dropped, so memory
+ * stays under the bound plus one line.  out_end() only finishes the line;
+ * writing happens in output_flush(), which the loop calls at the end of
+ * each turn, and in the watch callback once a blocked descriptor drains.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "output.h"
+
+#define KEEP	65536		/* an empty buffer larger than this shrinks */
+
+struct queue {
+	int		 fd;		/* what we write to; -1: discard */
+	int		 own;		/* fd was opened here */
+	int		 restore_fd;	/* give it back restore_fl at the end */
+	int		 restore_fl;
+	int		 stream;	/* OUT_STDOUT or OUT_STDERR */
+	int		 watched;
+	char		*buf;
+	size_t		 off, len, cap;
+	unsigned long	 dropped;
+};
+
+struct output {
+	struct loop	*loop;
+	struct queue	 q[2];
+	int		 merged;	/* stderr lines go to q[0] */
+	size_t		 bound;
+	out_log_fn	 log;
+	void		*log_ctx;
+	/* The line being built. */
+	struct queue	*cur;
+	int		 cur_stream;
+	size_t		 start;
+	int		 dropping;
+	char		*scratch;	/* log mode: the line */
+	size_t		 slen, scap;
+};
+
+/* --- escaping ----------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s[0..len), or 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	unsigned long cp;
+
+	if (s[0] < 0xC2 || s[0] > 0xF4)
+		return 0;
+	n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	if (len < n)
+		return 0;
+	cp = s[0] & (0x7F >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+size_t
+out_escape(char *dst, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, o = 0, n, k;
+
+	while (i < len) {
+		if (s[i] >= 0x20 && s[i] < 0x7F) {
+			dst[o++] = (char)s[i++];
+			continue;
+		}
+		if (s[i] == '\t') {
+			dst[o++] = '\t';
+			i++;
+			continue;
+		}
+		n = s[i] >= 0x80 ? utf8_len(s + i, len - i) : 0;
+		/* U+0080..U+009F, the C1 controls, are C2 80..C2 9F. */
+		if (n > 0 && !(n == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0)) {
+			for (k = 0; k < n; k++)
+				dst[o++] = (char)s[i++];
+			continue;
+		}
+		if (n == 0)
+			n = 1;
+		for (k = 0; k < n; k++, i++) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[s[i] >> 4];
+			dst[o++] = hex[s[i] & 15];
+		}
+	}
+	return o;
+}
+
+/* --- descriptors -------------------------------------------------------- */
+
+static void on_writable(void *ctx, int fd, int events);
+
+/*
+ * Make q write to fd without blocking: a terminal through a private open
+ * file description, anything else with O_NONBLOCK set (and remembered).
+ */
+static void
+open_queue(struct queue *q, int fd, int stream)
+{
+	struct stat st;
+	const char *tty;
+	int fl, nfd;
+
+	q->stream = stream;
+	q->fd = -1;
+	q->restore_fd = -1;
+	if (fstat(fd, &st) == -1)
+		return;
+	q->fd = fd;
+	if (isatty(fd) && (tty = ttyname(fd)) != NULL &&
+	    (nfd = open(tty, O_WRONLY | O_NOCTTY | O_NONBLOCK)) >= 0) {
+		(void)fcntl(nfd, F_SETFD, FD_CLOEXEC);
+		q->fd = nfd;
+		q->own = 1;
+		return;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) != -1 && !(fl & O_NONBLOCK) &&
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) != -1) {
+		q->restore_fd = fd;
+		q->restore_fl = fl;
+	}
+}
+
+static void
+flush_hook(void *ctx)
+{
+	output_flush(ctx);
+}
+
+static int
+same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+struct output *
+output_new(struct loop *l, int out_fd, int err_fd, size_t bound)
+{
+	struct output *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	o->loop = l;
+	o->bound = bound;
+	o->merged = same_file(out_fd, err_fd);
+	open_queue(&o->q[0], out_fd, OUT_STDOUT);
+	if (o->merged) {
+		o->q[1].fd = -1;
+		o->q[1].restore_fd = -1;
+		o->q[1].stream = OUT_STDERR;
+	} else
+		open_queue(&o->q[1], err_fd, OUT_STDERR);
+	if (loop_hook(l, flush_hook, o) == -1) {
+		output_free(o, 0);
+		return NULL;
+	}
+	return o;
+}
+
+struct output *
+output_new_log(out_log_fn fn, void *ctx)
+{
+	struct output *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	o->log = fn;
+	o->log_ctx = ctx;
+	o->q[0].fd = o->q[1].fd = -1;
+	o->q[0].restore_fd = o->q[1].restore_fd = -1;
+	return o;
+}
+
+static size_t
+pending(const struct queue *q)
+{
+	return q->len - q->off;
+}
+
+static void append(struct output *o, const char *b, size_t len);
+
+/* Say how many lines were dropped, once the queue has room again. */
+static void
+report_dropped(struct output *o, struct queue *q)
+{
+	unsigned long n = q->dropped;
+
+	q->dropped = 0;
+	out_begin(o, q->stream);
+	out_printf(o, "kaipeer: %lu line%s of output dropped: standard %s "
+	    "was not being read", n, n == 1 ? "" : "s",
+	    q->stream == OUT_STDOUT ? "output" : "error");
+	out_end(o);
+}
+
+/* Write what q holds until it is empty or the descriptor is full. */
+static void
+flush_queue(struct output *o, struct queue *q)
+{
+	ssize_t w;
+
+	while (q->fd >= 0 && pending(q) > 0) {
+		w = write(q->fd, q->buf + q->off, pending(q));
+		if (w > 0) {
+			q->off += (size_t)w;
+			continue;
+		}
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!q->watched && o->loop != NULL &&
+			    loop_watch(o->loop, q->fd, LOOP_WRITE, on_writable,
+			    o) == 0)
+				q->watched = 1;
+			return;
+		}
+		/* Gone for good (a closed pipe, an I/O error): discard. */
+		if (q->watched)
+			loop_unwatch(o->loop, q->fd);
+		q->watched = 0;
+		q->fd = -1;
+	}
+	if (q->fd < 0 || pending(q) == 0)
+		q->off = q->len = 0;
+	if (q->watched) {
+		loop_unwatch(o->loop, q->fd);
+		q->watched = 0;
+	}
+	if (q->cap > KEEP) {
+		free(q->buf);
+		q->buf = NULL;
+		q->cap = 0;
+	}
+	if (q->dropped > 0 && q->fd >= 0) {
+		report_dropped(o, q);
+		flush_queue(o, q);
+	}
+}
+
+void
+output_flush(struct output *o)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (pending(&o->q[i]) > 0 || o->q[i].dropped > 0)
+			flush_queue(o, &o->q[i]);
+}
+
+static void
+on_writable(void *ctx, int fd, int events)
+{
+	struct output *o = ctx;
+	int i;
+
+	(void)events;
+	for (i = 0; i < 2; i++)
+		if (o->q[i].fd == fd)
+			flush_queue(o, &o->q[i]);
+}
+
+void
+output_free(struct output *o, int timeout_ms)
+{
+	struct pollfd pfd;
+	long long end = loop_clock_ms() + timeout_ms, left;
+	int i;
+
+	if (o == NULL)
+		return;
+	if (o->loop != NULL)
+		loop_unhook(o->loop, flush_hook, o);
+	for (i = 0; i < 2; i++) {
+		struct queue *q = &o->q[i];
+
+		while (q->fd >= 0 && (pending(q) > 0 || q->dropped > 0)) {
+			flush_queue(o, q);
+			if (q->fd < 0 || pending(q) == 0 ||
+			    (left = end - loop_clock_ms()) <= 0)
+				break;
+			pfd.fd = q->fd;
+			pfd.events = POLLOUT;
+			(void)poll(&pfd, 1, (int)left);
+		}
+		if (q->watched)
+			loop_unwatch(o->loop, q->fd);
+		if (q->own)
+			close(q->fd);
+		if (q->restore_fd >= 0)
+			(void)fcntl(q->restore_fd, F_SETFL, q->restore_fl);
+		free(q->buf);
+	}
+	free(o->scratch);
+	free(o);
+}
+
+size_t
+output_pending(const struct output *o, int s)
+{
+	return pending(&o->q[s == OUT_STDERR && !o->merged ? 1 : 0]);
+}
+
+unsigned long
+output_dropped(const struct output *o, int s)
+{
+	return o->q[s == OUT_STDERR ? 1 : 0].dropped;
+}
+
+/* --- building lines ----------------------------------------------------- */
+
+void
+out_begin(struct output *o, int s)
+{
+	o->cur_stream = s;
+	o->dropping = 0;
+	o->slen = 0;
+	if (o->log != NULL) {
+		o->cur = NULL;
+		return;
+	}
+	o->cur = &o->q[s == OUT_STDERR && !o->merged ? 1 : 0];
+	if (o->cur->fd < 0) {
+		o->dropping = 1;	/* nowhere to write: discard quietly */
+		return;
+	}
+	o->start = o->cur->len;
+}
+
+/* Room for n more bytes at the tail of the line; NULL to drop it. */
+static char *
+room(struct output *o, size_t n)
+{
+	struct queue *q = o->cur;
+	size_t need, ncap;
+	char *p;
+
+	if (o->dropping)
+		return NULL;
+	if (q == NULL) {		/* log mode */
+		if (o->slen + n + 1 > o->scap) {
+			ncap = o->scap > 0 ? o->scap : 256;
+			while (ncap < o->slen + n + 1)
+				ncap *= 2;
+			if ((p = realloc(o->scratch, ncap)) == NULL)
+				goto drop;
+			o->scratch = p;
+			o->scap = ncap;
+		}
+		return o->scratch + o->slen;
+	}
+	/* Past the bound, with something queued before this line: drop. */
+	if (q->len - q->off + n > o->bound && o->start > q->off)
+		goto drop;
+	need = q->len + n;
+	if (need > q->cap && q->off > 0) {
+		memmove(q->buf, q->buf + q->off, q->len - q->off);
+		q->len -= q->off;
+		o->start -= q->off;
+		q->off = 0;
+		need = q->len + n;
+	}
+	if (need > q->cap) {
+		ncap = q->cap > 0 ? q->cap : 4096;
+		while (ncap < need)
+			ncap *= 2;
+		if ((p = realloc(q->buf, ncap)) == NULL)
+			goto drop;
+		q->buf = p;
+		q->cap = ncap;
+	}
+	return q->buf + q->len;
+drop:
+	if (q != NULL) {
+		q->len = o->start;
+		q->dropped++;
+	}
+	o->dropping = 1;
+	return NULL;
+}
+
+static void
+grew(struct output *o, size_t n)
+{
+	if (o->cur == NULL)
+		o->slen += n;
+	else
+		o->cur->len += n;
+}
+
+static void
+append(struct output *o, const char *b, size_t len)
+{
+	char *p;
+
+	if ((p = room(o, len)) == NULL)
+		return;
+	memcpy(p, b, len);
+	grew(o, len);
+}
+
+void
+out_bytes(struct output *o, const char *b, size_t len)
+{
+	append(o, b, len);
+}
+
+void
+out_str(struct output *o, const char *str)
+{
+	append(o, str, strlen(str));
+}
+
+void
+out_safe(struct output *o, const char *b, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)b;
+	size_t i;
+	char *p;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7F)
+			break;
+	if (i == len) {			/* the usual case: plain text */
+		append(o, b, len);
+		return;
+	}
+	if ((p = room(o, 4 * len)) == NULL)
+		return;
+	grew(o, out_escape(p, b, len));
+}
+
+void
+out_printf(struct output *o, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		append(o, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
+}
+
+void
+out_end(struct output *o)
+{
+	append(o, "\n", 1);
+	if (o->dropping)
+		return;
+	if (o->log != NULL) {
+		o->log(o->log_ctx, o->cur_stream, o->scratch, o->slen - 1);
+		o->slen = 0;
+	}
+}
+
+void
+out_vline(struct output *o, int s, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n;
+
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	out_begin(o, s);
+	if (n > 0)
+		append(o, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
+	out_end(o);
+}
+
+void
+out_line(struct output *o, int s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vline(o, s, fmt, ap);
+	va_end(ap);
+}
+
+void
+out_partial(struct output *o, int s, const char *b, size_t len)
+{
+	if (o->log != NULL)
+		return;
+	out_begin(o, s);
+	append(o, b, len);
+}

@@ -1,0 +1,1001 @@
+/*
+ * peers: the peer table (contract in include/peers.h).
+ *
+ * Three hashes find entries: by node id, by key (each entry's address and
+ * the "host:port" it dials) and by name.  Keys point into the entries
+ * themselves, so every change of addr, dial, name or id goes through
+ * unkey() and rekey().
+ *
+ * A link comes to an entry in one of two ways: our dial (the session's
+ * user is the dialling entry from the start) or a HELLO on an accepted
+ * connection (the entry is found by node id, then by address, else made).
+ * A HELLO from an outbound link may reveal that the node is also known
+ * under another entry; the two are merged into the dialling one.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+#include "peers.h"
+#include "resolve.h"
+
+struct peers {
+	const struct sess_env *env;
+	const struct peers_ops *ops;
+	void		*ctx;
+	int		 max_conns;
+	long		 reconnect_max_ms;
+	int		 no_redial;
+	struct peer	**table;	/* index -> entry, NULL when free */
+	int		 ntable;	/* indexes handed out */
+	int		 cap;
+	int		*freed;		/* ring of forgotten indexes */
+	int		 freed_head, nfreed;
+	struct map	 by_id, by_key, by_name;
+	struct peer	*lru_head, *lru_tail;	/* departed strangers */
+	int		 nlru;
+};
+
+static const struct session_ops sess_ops;
+static void dial_failed(struct peers *, struct peer *, const char *);
+
+/* --- keys --------------------------------------------------------------- */
+
+static void
+unkey(struct peers *p, struct peer *e)
+{
+	if (e->keyed_addr)
+		map_del(&p->by_key, e->addr, strlen(e->addr), e);
+	if (e->keyed_dial)
+		map_del(&p->by_key, e->dial, strlen(e->dial), e);
+	if (e->keyed_name)
+		map_del(&p->by_name, e->name, strlen(e->name), e);
+	if (e->keyed_id)
+		map_del(&p->by_id, e->id, PROTO_NODE_ID, e);
+	e->keyed_addr = e->keyed_dial = e->keyed_name = e->keyed_id = 0;
+}
+
+static void
+rekey(struct peers *p, struct peer *e)
+{
+	unkey(p, e);
+	if (e->addr[0] != '\0')
+		e->keyed_addr = map_put(&p->by_key, e->addr, strlen(e->addr),
+		    e) == 0;
+	if (e->dial != NULL && strcmp(e->dial, e->addr) != 0)
+		e->keyed_dial = map_put(&p->by_key, e->dial, strlen(e->dial),
+		    e) == 0;
+	if (e->name[0] != '\0')
+		e->keyed_name = map_put(&p->by_name, e->name, strlen(e->name),
+		    e) == 0;
+	if (e->has_id)
+		e->keyed_id = map_put(&p->by_id, e->id, PROTO_NODE_ID, e) == 0;
+}
+
+const char *
+peer_label(const struct peer *e)
+{
+	return e->addr[0] != '\0' ? e->addr : e->dial != NULL ? e->dial : "?";
+}
+
+/* --- the table ---------------------------------------------------------- */
+
+struct peers *
+peers_new(const struct sess_env *env, int max_conns, long reconnect_max_ms,
+    const struct peers_ops *ops, void *ctx)
+{
+	struct peers *p;
+	unsigned char seed[24];
+	uint64_t s[3] = { 0, 0, 0 };
+	int i;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->env = env;
+	p->ops = ops;
+	p->ctx = ctx;
+	p->max_conns = max_conns;
+	p->reconnect_max_ms = reconnect_max_ms;
+	net_random(seed, sizeof(seed));
+	for (i = 0; i < 24; i++)
+		s[i / 8] = s[i / 8] << 8 | seed[i];
+	if (map_init(&p->by_id, s[0]) == -1 || map_init(&p->by_key, s[1]) == -1
+	    || map_init(&p->by_name, s[2]) == -1) {
+		peers_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void
+close_links(struct peer *e)
+{
+	int i;
+
+	for (i = e->nlinks - 1; i >= 0; i--)
+		session_close(e->links[i]);
+	e->nlinks = 0;
+	e->link = e->dialling = NULL;
+}
+
+static void
+free_entry(struct peers *p, struct peer *e)
+{
+	close_links(e);
+	if (e->resolving != NULL)
+		resolve_cancel(e->resolving);
+	loop_timer_stop(p->env->loop, &e->retry);
+	loop_timer_stop(p->env->loop, &e->lookup);
+	free(e->dial);
+	free(e->host);
+	free(e);
+}
+
+void
+peers_free(struct peers *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->ntable; i++)
+		if (p->table[i] != NULL)
+			free_entry(p, p->table[i]);
+	map_free(&p->by_id);
+	map_free(&p->by_key);
+	map_free(&p->by_name);
+	free(p->table);
+	free(p->freed);
+	free(p);
+}
+
+void
+peers_limits(struct peers *p, int max_conns, long reconnect_max_ms)
+{
+	p->max_conns = max_conns;
+	p->reconnect_max_ms = reconnect_max_ms;
+}
+
+void
+peers_no_redial(struct peers *p)
+{
+	int i;
+
+	p->no_redial = 1;
+	for (i = 0; i < p->ntable; i++)
+		if (p->table[i] != NULL) {
+			loop_timer_stop(p->env->loop, &p->table[i]->retry);
+			p->table[i]->retry_at = 0;
+		}
+}
+
+struct peer *
+peers_at(const struct peers *p, int i)
+{
+	return i >= 0 && i < p->ntable ? p->table[i] : NULL;
+}
+
+int
+peers_count(const struct peers *p)
+{
+	return p->ntable;
+}
+
+int
+peers_up(const struct peers *p)
+{
+	int i, n = 0;
+
+	for (i = 0; i < p->ntable; i++)
+		n += p->table[i] != NULL && p->table[i]->state == PEER_UP;
+	return n;
+}
+
+int
+peers_connecting(const struct peers *p)
+{
+	int i;
+
+	for (i = 0; i < p->ntable; i++)
+		if (p->table[i] != NULL && p->table[i]->dial != NULL &&
+		    p->table[i]->state == PEER_CONNECTING)
+			return 1;
+	return 0;
+}
+
+static void on_retry(void *ctx);
+static void on_lookup_timeout(void *ctx);
+
+/*
+ * A new entry with the next index; after PEERS_MAX_INDEX, the oldest
+ * forgotten one.  NULL when no index is free or no memory.
+ */
+static struct peer *
+new_entry(struct peers *p, enum peer_origin origin)
+{
+	struct peer *e, **t;
+	int i, ncap;
+
+	if (p->ntable < PEERS_MAX_INDEX) {
+		if (p->ntable == p->cap) {
+			ncap = p->cap > 0 ? p->cap * 2 : 16;
+			if ((t = realloc(p->table, (size_t)ncap *
+			    sizeof(*t))) == NULL)
+				return NULL;
+			p->table = t;
+			p->cap = ncap;
+		}
+		i = p->ntable;
+	} else if (p->nfreed > 0)
+		i = p->freed[p->freed_head];
+	else
+		return NULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	if (i == p->ntable)
+		p->ntable++;
+	else {
+		p->freed_head = (p->freed_head + 1) % PEERS_MAX_INDEX;
+		p->nfreed--;
+	}
+	e->index = i;
+	e->origin = origin;
+	e->owner = p;
+	e->state = PEER_FAILED;
+	loop_timer_init(&e->retry, on_retry, e);
+	loop_timer_init(&e->lookup, on_lookup_timeout, e);
+	p->table[i] = e;
+	return e;
+}
+
+static void
+lru_remove(struct peers *p, struct peer *e)
+{
+	if (!e->in_lru)
+		return;
+	if (e->lru_prev != NULL)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		p->lru_head = e->lru_next;
+	if (e->lru_next != NULL)
+		e->lru_next->lru_prev = e->lru_prev;
+	else
+		p->lru_tail = e->lru_prev;
+	e->lru_prev = e->lru_next = NULL;
+	e->in_lru = 0;
+	p->nlru--;
+}
+
+/* Take e out of the table for good; its index goes to the free ring. */
+static void
+forget(struct peers *p, struct peer *e)
+{
+	int slot;
+
+	lru_remove(p, e);
+	unkey(p, e);
+	p->table[e->index] = NULL;
+	if (p->freed == NULL &&
+	    (p->freed = malloc(PEERS_MAX_INDEX * sizeof(*p->freed))) == NULL)
+		p->nfreed = 0;	/* indexes are then never handed out again */
+	else if (p->nfreed < PEERS_MAX_INDEX) {
+		slot = (p->freed_head + p->nfreed++) % PEERS_MAX_INDEX;
+		p->freed[slot] = e->index;
+	}
+	free_entry(p, e);
+}
+
+/* A stranger left: keep it for a while, within the bound. */
+static void
+departed(struct peers *p, struct peer *e)
+{
+	if (e->dial != NULL || e->nlinks > 0)
+		return;
+	if (e->ephemeral) {
+		forget(p, e);
+		return;
+	}
+	if (!e->in_lru) {
+		e->lru_prev = p->lru_tail;
+		if (p->lru_tail != NULL)
+			p->lru_tail->lru_next = e;
+		else
+			p->lru_head = e;
+		p->lru_tail = e;
+		e->in_lru = 1;
+		p->nlru++;
+	}
+	while (p->nlru > PEERS_MAX_STRANGERS)
+		forget(p, p->lru_head);
+}
+
+/* --- lookups ------------------------------------------------------------ */
+
+struct pick {
+	struct peer	**found;
+	int		 max;
+	int		 n;
+};
+
+static void
+pick_one(void *ctx, void *val)
+{
+	struct pick *k = ctx;
+
+	if (k->n < k->max)
+		k->found[k->n] = val;
+	k->n++;
+}
+
+/* The entries under key in m, connected ones only if some are. */
+static struct peer *
+lookup(const struct map *m, const char *key, size_t len, struct peer **found,
+    int max, int *n)
+{
+	struct peer *tmp[8];
+	struct pick k;
+	int i, up = 0;
+
+	k.found = tmp;
+	k.max = 8;
+	k.n = 0;
+	map_each(m, key, len, pick_one, &k);
+	if (k.n > 8)
+		k.n = 8;
+	for (i = 0; i < k.n; i++)
+		up += tmp[i]->state == PEER_UP;
+	*n = 0;
+	for (i = 0; i < k.n; i++)
+		if (up == 0 || up == k.n || tmp[i]->state == PEER_UP) {
+			if (*n < max)
+				found[*n] = tmp[i];
+			(*n)++;
+		}
+	return *n == 1 ? found[0] : NULL;
+}
+
+struct peer *
+peers_find(const struct peers *p, const char *sel, size_t len,
+    struct peer **found, int max, int *nfound)
+{
+	struct peer *one[1], *e;
+	struct pick k;
+	int index;
+
+	if (max == 0) {
+		found = one;
+		max = 1;
+	}
+	*nfound = 0;
+	switch (console_selector(sel, len, &index)) {
+	case CONSOLE_SEL_INDEX:
+		if ((e = peers_at(p, index)) != NULL)
+			*nfound = 1;
+		return e;
+	case CONSOLE_SEL_ADDR:
+		return lookup(&p->by_key, sel, len, found, max, nfound);
+	case CONSOLE_SEL_NAME:
+		/* A name held by two entries is ambiguous, up or not. */
+		if ((*nfound = (int)map_count(&p->by_name, sel, len)) == 1)
+			return map_get(&p->by_name, sel, len);
+		k.found = found;
+		k.max = max;
+		k.n = 0;
+		map_each(&p->by_name, sel, len, pick_one, &k);
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* --- links -------------------------------------------------------------- */
+
+static int
+attach(struct peer *e, struct session *s)
+{
+	if (e->nlinks == PEERS_MAX_LINKS)
+		return -1;
+	e->links[e->nlinks++] = s;
+	s->user = e;
+	return 0;
+}
+
+static void
+detach(struct peer *e, struct session *s)
+{
+	int i;
+
+	for (i = 0; i < e->nlinks; i++)
+		if (e->links[i] == s) {
+			e->links[i] = e->links[--e->nlinks];
+			break;
+		}
+	if (e->link == s)
+		e->link = NULL;
+	if (e->dialling == s)
+		e->dialling = NULL;
+	s->user = NULL;
+}
+
+/* --- dialling ----------------------------------------------------------- */
+
+/*
+ * Dial e again later: exponential backoff from PEERS_RETRY_FIRST_MS,
+ * capped at reconnectMax, with +-25% jitter so that peers cut off together
+ * do not all call back in the same instant.
+ */
+static void
+schedule_retry(struct peers *p, struct peer *e)
+{
+	unsigned char r[2];
+	long wait, max = p->reconnect_max_ms;
+
+	if (e->dial == NULL || e->final || p->no_redial)
+		return;
+	e->backoff_ms = e->backoff_ms == 0 ? PEERS_RETRY_FIRST_MS :
+	    e->backoff_ms > max / 2 ? max : e->backoff_ms * 2;
+	net_random(r, sizeof(r));
+	wait = e->backoff_ms * 3 / 4 +
+	    (long)((r[0] << 8 | r[1]) * (e->backoff_ms / 2) / 65536);
+	e->retry_at = loop_now(p->env->loop) + (wait > 0 ? wait : 1);
+	(void)loop_timer_at(p->env->loop, &e->retry, e->retry_at);
+}
+
+static void
+on_retry(void *ctx)
+{
+	struct peer *e = ctx;
+
+	e->retry_at = 0;
+	if (e->nlinks == 0 && e->resolving == NULL)
+		peers_dial(e->owner, e);
+}
+
+static void
+start_session(struct peers *p, struct peer *e, const struct net_addr *a,
+    int n)
+{
+	struct session *s;
+
+	if ((s = session_dial(p->env, a, n, &sess_ops, p)) == NULL) {
+		dial_failed(p, e, strerror(errno));
+		return;
+	}
+	if (attach(e, s) == -1) {
+		session_close(s);
+		dial_failed(p, e, "too many links");
+		return;
+	}
+	e->dialling = s;
+}
+
+static void
+on_resolved(void *ctx, const struct net_addr *addrs, int n, const char *err)
+{
+	struct peer *e = ctx;
+	struct peers *p = e->owner;
+
+	e->resolving = NULL;
+	loop_timer_stop(p->env->loop, &e->lookup);
+	if (n == 0)
+		dial_failed(p, e, err);
+	else
+		start_session(p, e, addrs, n);
+}
+
+static void
+on_lookup_timeout(void *ctx)
+{
+	struct peer *e = ctx;
+
+	resolve_cancel(e->resolving);
+	e->resolving = NULL;
+	dial_failed(e->owner, e, "timed out looking up the name");
+}
+
+void
+peers_dial(struct peers *p, struct peer *e)
+{
+	struct net_addr a;
+
+	if (e->dial == NULL || e->nlinks > 0 || e->resolving != NULL)
+		return;
+	loop_timer_stop(p->env->loop, &e->retry);
+	e->retry_at = 0;
+	e->state = PEER_CONNECTING;
+	if (net_numeric(e->host, e->port, &a) == 0) {
+		start_session(p, e, &a, 1);
+		return;
+	}
+	if ((e->resolving = resolve_start(p->env->loop, e->host, e->port,
+	    on_resolved, e)) == NULL) {
+		dial_failed(p, e, strerror(errno));
+		return;
+	}
+	(void)loop_timer_at(p->env->loop, &e->lookup, loop_now(p->env->loop) +
+	    p->env->connect_timeout_ms);
+}
+
+struct peer *
+peers_entry(struct peers *p, const char *host, int port,
+    enum peer_origin origin)
+{
+	char key[NET_ADDRLEN + 256], bare[256];
+	struct peer *e, *found[1];
+	size_t hl = strlen(host);
+	int n;
+
+	/* "[::1]" and "::1" are one address, written "[::1]:port". */
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
+		snprintf(bare, sizeof(bare), "%.*s", (int)(hl - 2), host + 1);
+	else
+		snprintf(bare, sizeof(bare), "%s", host);
+	net_format(key, sizeof(key), bare, port);
+	if ((e = lookup(&p->by_key, key, strlen(key), found, 1, &n)) == NULL &&
+	    n > 0)
+		e = found[0];
+	if (e == NULL && (e = new_entry(p, origin)) == NULL)
+		return NULL;
+	if (e->dial == NULL) {
+		if ((e->dial = strdup(key)) == NULL ||
+		    (e->host = strdup(bare)) == NULL) {
+			free(e->dial);
+			e->dial = NULL;
+			if (e->nlinks == 0 && e->addr[0] == '\0')
+				forget(p, e);
+			return NULL;
+		}
+		e->port = port;
+		lru_remove(p, e);
+		rekey(p, e);
+	}
+	return e;
+}
+
+/* --- ends of links ---------------------------------------------------------- */
+
+/* e is reachable no more for now: tell, and plan what comes next. */
+static void
+entry_down(struct peers *p, struct peer *e, const char *why)
+{
+	p->ops->gone(p->ctx, e, why);
+	if (p->table[e->index] != e)
+		return;
+	schedule_retry(p, e);
+	departed(p, e);
+}
+
+/* Our dial of e failed before its handshake was done. */
+static void
+dial_failed(struct peers *p, struct peer *e, const char *why)
+{
+	char msg[200];
+
+	if (e->nlinks > 0 && e->link != NULL)
+		return;		/* it is up by another link */
+	if (e->dialling != NULL || e->resolving != NULL)
+		return;
+	e->state = e->state == PEER_UP ? PEER_DOWN : PEER_FAILED;
+	snprintf(e->why, sizeof(e->why), "%s", why);
+	/* Said once, and again only when the reason changes. */
+	if (strcmp(e->reported, why) != 0) {
+		snprintf(e->reported, sizeof(e->reported), "%s", why);
+		p->ops->event(p->ctx, PEV_DIAL_FAILED, e, e->dial, why, 0);
+	}
+	snprintf(msg, sizeof(msg), "%s", why);
+	entry_down(p, e, msg);
+}
+
+/* What the end of an up link is called in result lines. */
+static const char *
+down_reason(enum sess_end why)
+{
+	switch (why) {
+	case SESS_BYE:
+		return "peer disconnected";
+	case SESS_TIMEOUT:
+	case SESS_STALLED:
+	case SESS_LOST:
+	case SESS_RETIRED:
+		return "connection lost";
+	default:
+		return session_end_name(why);
+	}
+}
+
+/* An up link of e ended (and it was the one in use). */
+static void
+link_down(struct peers *p, struct peer *e, struct session *s,
+    enum sess_end why, int err, const char *text)
+{
+	char msg[200], ms[32];
+
+	(void)err;
+	switch (why) {
+	case SESS_TIMEOUT:
+		snprintf(ms, sizeof(ms), "%ld", p->env->heartbeat_timeout_ms);
+		p->ops->event(p->ctx, PEV_TIMEOUT, e, e->addr, ms, 0);
+		break;
+	case SESS_STALLED:
+		p->ops->event(p->ctx, PEV_STALLED, e, e->addr, text, 0);
+		break;
+	case SESS_VIOLATION:
+		p->ops->event(p->ctx, PEV_VIOLATION, e, e->addr, text, 0);
+		break;
+	case SESS_REFUSED:
+	case SESS_SELF:
+		p->ops->event(p->ctx, PEV_REFUSED_BY, e, e->addr, text,
+		    (unsigned)err);
+		break;
+	default:
+		break;
+	}
+	p->ops->event(p->ctx, why == SESS_BYE ? PEV_BYE : PEV_LOST, e, e->addr,
+	    NULL, 0);
+	e->state = PEER_DOWN;
+	if (why == SESS_REFUSED || why == SESS_VIOLATION || why == SESS_SELF)
+		snprintf(msg, sizeof(msg), "%s: %s", why == SESS_VIOLATION ?
+		    "protocol error" : "refused by peer", text);
+	else
+		snprintf(msg, sizeof(msg), "%s", down_reason(why));
+	if (why == SESS_SELF)
+		e->final = 1;
+	(void)s;
+	entry_down(p, e, msg);
+}
+
+/* A link of an inbound connection ended before its HELLO. */
+static void
+stranger_gone(struct peers *p, struct session *s, enum sess_end why,
+    int err, const char *text)
+{
+	switch (why) {
+	case SESS_HANDSHAKE_TIMEOUT:
+		p->ops->event(p->ctx, PEV_NO_HANDSHAKE, NULL, s->who, NULL, 0);
+		break;
+	case SESS_VIOLATION:
+		p->ops->event(p->ctx, PEV_VIOLATION, NULL, s->who, text, 0);
+		break;
+	case SESS_REFUSED:
+		p->ops->event(p->ctx, PEV_REFUSED_BY, NULL, s->who, text,
+		    (unsigned)err);
+		break;
+	default:
+		break;		/* it left, or it was us: nothing to say */
+	}
+}
+
+static void
+on_closed(void *ctx, struct session *s, enum sess_end why, int err,
+    const char *text)
+{
+	struct peers *p = ctx;
+	struct peer *e = s->user;
+	int was_link, up_before;
+	char msg[200];
+
+	if (e == NULL) {
+		stranger_gone(p, s, why, err, text);
+		return;
+	}
+	was_link = e->link == s;
+	up_before = s->peer.version != 0;	/* it said HELLO */
+	detach(e, s);
+	if (why == SESS_RETIRED) {
+		p->ops->retired(p->ctx, e, s->gen);
+		if (e->link == NULL && e->nlinks == 0 && e->state == PEER_UP) {
+			p->ops->event(p->ctx, PEV_LOST, e, e->addr, NULL, 0);
+			e->state = PEER_DOWN;
+			schedule_retry(p, e);
+			departed(p, e);
+		}
+		return;
+	}
+	if (was_link) {
+		link_down(p, e, s, why, err, text);
+		return;
+	}
+	if (e->link != NULL)
+		return;		/* a second link failed; the first stays */
+	/* Our dial, before its handshake was done. */
+	if (why == SESS_SELF) {
+		e->final = 1;
+		p->ops->event(p->ctx, PEV_SELF, e, e->dial, NULL, 0);
+		snprintf(e->reported, sizeof(e->reported), "%s", text);
+		snprintf(e->why, sizeof(e->why), "connection to self");
+		e->state = PEER_FAILED;
+		entry_down(p, e, "connection to self");
+		return;
+	}
+	if (why == SESS_REFUSED)
+		snprintf(msg, sizeof(msg), "refused by peer: %s", text);
+	else if (why == SESS_VIOLATION)
+		snprintf(msg, sizeof(msg), "protocol error: %s", text);
+	else if (why == SESS_LOST)
+		snprintf(msg, sizeof(msg), "connection closed during "
+		    "handshake");
+	else
+		snprintf(msg, sizeof(msg), "%s", text);
+	if (why == SESS_REFUSED && strcmp(e->reported, msg) != 0)
+		p->ops->event(p->ctx, PEV_REFUSED_BY, e, e->dial, text,
+		    (unsigned)err);
+	(void)up_before;
+	dial_failed(p, e, msg);
+}
+
+/* --- handshakes --------------------------------------------------------- */
+
+/*
+ * Of two links to one node, keep the one the other end keeps too
+ * (docs/PROTOCOL.md, 7.3): the one initiated by the smaller node id, or,
+ * with one initiator, the one from its lower source port.
+ */
+static int
+keep_new(const struct peers *p, const struct session *old,
+    const struct session *new)
+{
+	const unsigned char *a, *b;
+	int cmp;
+
+	a = old->outbound ? p->env->hello.id : old->peer.id;
+	b = new->outbound ? p->env->hello.id : new->peer.id;
+	if ((cmp = memcmp(b, a, PROTO_NODE_ID)) != 0)
+		return cmp < 0;
+	return session_initiator_port(new) < session_initiator_port(old);
+}
+
+/* Move everything of entry f into e, which is f's node too; forget f. */
+static void
+merge(struct peers *p, struct peer *f, struct peer *e)
+{
+	struct session *s;
+
+	while (f->nlinks > 0) {
+		s = f->links[0];
+		detach(f, s);
+		if (attach(e, s) == -1) {
+			session_close(s);
+			continue;
+		}
+		if (f->link == NULL && e->link == NULL &&
+		    s->state == SESS_S_UP)
+			e->link = s;
+		else if (s->state == SESS_S_UP && e->link != s)
+			session_retire(s);
+	}
+	if (e->link != NULL)
+		e->state = PEER_UP;
+	p->ops->merged(p->ctx, f, e);
+	forget(p, f);
+}
+
+/* A name a peer chose that would shadow an index or an address. */
+static void
+check_name(struct peers *p, struct peer *e, char *name)
+{
+	char msg[128];
+
+	if (name[0] == '\0' || console_name_ok(name, strlen(name)))
+		return;
+	snprintf(msg, sizeof(msg), "name '%s' ignored: it looks like an "
+	    "index or an address", name);
+	p->ops->event(p->ctx, PEV_NOTE, e, e->addr, msg, 0);
+	name[0] = '\0';
+}
+
+static int
+on_hello(void *ctx, struct session *s, const struct proto_hello *h)
+{
+	struct peers *p = ctx;
+	struct peer *e = s->user, *f, *found[1];
+	struct conn *c = s->conn;
+	char addr[NET_ADDRLEN], name[PROTO_MAX_NAME + 1];
+	int n, was_up;
+
+	net_format(addr, sizeof(addr), c->ip,
+	    s->outbound || h->port == 0 ? c->port : (int)h->port);
+	if (e == NULL) {
+		/* Inbound: the entry it had (by id, by address), or a new
+		 * one. */
+		if ((e = map_get(&p->by_id, h->id, PROTO_NODE_ID)) == NULL &&
+		    (e = lookup(&p->by_key, addr, strlen(addr), found, 1,
+		    &n)) == NULL && n > 0)
+			e = found[0];
+		if (e == NULL && (e = new_entry(p, PEER_ACCEPTED)) == NULL) {
+			p->ops->event(p->ctx, PEV_REFUSED_IN, NULL, addr,
+			    "peer table full", 0);
+			session_refuse(s, PROTO_CODE_REFUSED, "peer table full");
+			return -1;
+		}
+		if (attach(e, s) == -1) {
+			session_refuse(s, PROTO_CODE_REFUSED, "busy, try later");
+			return -1;
+		}
+	} else {
+		/* Our dial: the node may be known under another entry. */
+		if ((f = map_get(&p->by_id, h->id, PROTO_NODE_ID)) != NULL &&
+		    f != e)
+			merge(p, f, e);
+		if ((f = lookup(&p->by_key, addr, strlen(addr), found, 1,
+		    &n)) == NULL && n > 0)
+			f = found[0];
+		if (f != NULL && f != e && f->nlinks == 0 && f->dial == NULL)
+			merge(p, f, e);	/* a stale entry at this address */
+	}
+	lru_remove(p, e);
+	snprintf(name, sizeof(name), "%s", h->name);
+	unkey(p, e);
+	memcpy(e->id, h->id, PROTO_NODE_ID);
+	e->has_id = 1;
+	snprintf(e->addr, sizeof(e->addr), "%s", addr);
+	check_name(p, e, name);
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->ephemeral = !s->outbound && h->port == 0 && e->dial == NULL;
+	rekey(p, e);
+
+	if (e->link != NULL && e->link != s) {
+		if (!keep_new(p, e->link, s)) {
+			if (e->dialling == s)
+				e->dialling = NULL;
+			session_retire(s);
+			return -1;
+		}
+		session_retire(e->link);
+	}
+	e->link = s;
+	if (e->dialling == s)
+		e->dialling = NULL;
+	was_up = e->state == PEER_UP;
+	e->state = PEER_UP;
+	e->backoff_ms = 0;
+	e->retry_at = 0;
+	e->reported[0] = '\0';
+	e->why[0] = '\0';
+	e->final = 0;
+	loop_timer_stop(p->env->loop, &e->retry);
+	if (!was_up)
+		p->ops->event(p->ctx, s->outbound ? PEV_UP_OUT : PEV_UP_IN, e,
+		    e->addr, NULL, 0);
+	if (e->link == s && s->state == SESS_S_UP)
+		p->ops->ready(p->ctx, e);
+	return 0;
+}
+
+/* --- the other session callbacks -------------------------------------------- */
+
+static void
+on_command(void *ctx, struct session *s, uint32_t id, const char *text,
+    size_t len)
+{
+	struct peers *p = ctx;
+
+	p->ops->command(p->ctx, s->user, id, text, len);
+}
+
+static void
+on_result(void *ctx, struct session *s, uint32_t id, int status,
+    const char *text, size_t len)
+{
+	struct peers *p = ctx;
+
+	p->ops->result(p->ctx, s->user, id, status, text, len);
+}
+
+static void
+on_warning(void *ctx, struct session *s, unsigned code, const char *text,
+    size_t len)
+{
+	struct peers *p = ctx;
+	struct peer *e = s->user;
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%.*s", (int)(len < 200 ? len : 200), text);
+	p->ops->event(p->ctx, code == 0 ? PEV_IGNORED : PEV_WARNING, e,
+	    e != NULL ? e->addr : s->who, msg, code);
+}
+
+static void
+on_writable(void *ctx, struct session *s)
+{
+	struct peers *p = ctx;
+	struct peer *e = s->user;
+
+	if (e != NULL && e->link == s)
+		p->ops->ready(p->ctx, e);
+}
+
+static const struct session_ops sess_ops = {
+	on_hello, on_command, on_result, on_warning, on_writable, on_closed
+};
+
+/* --- accepting and leaving ---------------------------------------------- */
+
+void
+peers_accept(struct peers *p, struct conn *c)
+{
+	struct session *s;
+	char who[NET_ADDRLEN], msg[64];
+
+	/* Connections whose client already left are no reason to refuse. */
+	if (net_count(p->env->net) > p->max_conns)
+		(void)net_reap_gone(p->env->net);
+	if (c->state == CONN_DEAD)
+		return;
+	if (net_count(p->env->net) > p->max_conns) {
+		net_format(who, sizeof(who), c->ip, c->port);
+		snprintf(msg, sizeof(msg), "too many peers (maxPeers %d)",
+		    p->max_conns);
+		p->ops->event(p->ctx, PEV_REFUSED_IN, NULL, who, msg, 0);
+		session_reject(p->env, c, PROTO_CODE_REFUSED, "too many peers");
+		return;
+	}
+	if ((s = session_accept(p->env, c, &sess_ops, p)) == NULL)
+		conn_close(c, 0);
+}
+
+void
+peers_bye_all(struct peers *p, const char *text)
+{
+	struct session *s;
+	struct peer *e;
+	int i;
+
+	peers_no_redial(p);
+	for (i = 0; i < p->ntable; i++) {
+		if ((e = p->table[i]) == NULL)
+			continue;
+		if ((s = e->link) != NULL) {
+			detach(e, s);
+			session_bye(s, text);
+		}
+		close_links(e);
+		if (e->resolving != NULL) {
+			resolve_cancel(e->resolving);
+			e->resolving = NULL;
+		}
+		if (e->state == PEER_UP || e->state == PEER_CONNECTING)
+			e->state = PEER_DOWN;
+	}
+}
+
+void
+peers_drop(struct peers *p, struct peer *e)
+{
+	unkey(p, e);
+	free(e->dial);
+	free(e->host);
+	e->dial = e->host = NULL;
+	loop_timer_stop(p->env->loop, &e->retry);
+	e->retry_at = 0;
+	if (e->resolving != NULL) {
+		resolve_cancel(e->resolving);
+		e->resolving = NULL;
+	}
+	if (e->link != NULL) {
+		struct session *s = e->link;
+
+		detach(e, s);
+		session_bye(s, "removed from the config");
+	}
+	close_links(e);
+	rekey(p, e);
+	if (e->state != PEER_FAILED)
+		e->state = PEER_DOWN;
+	p->ops->gone(p->ctx, e, "peer removed");
+	departed(p, e);
+}
+
+void
+peers_kill(struct peers *p, struct peer *e, enum sess_end why,
+    const char *text)
+{
+	struct session *s = e->link;
+
+	if (s == NULL)
+		return;
+	detach(e, s);
+	session_close(s);
+	link_down(p, e, s, why, 0, text);
+}

@@ -1,0 +1,689 @@
+/*
+ * session: one link (contract in include/session.h; the rules it follows
+ * are docs/PROTOCOL.md, sections 6 and 7).
+ *
+ * A session has one timer for all its deadlines: the handshake, the frame
+ * being received, the heartbeat, a retiring link's end.  It is not moved
+ * for every frame: when it fires it works out what is due from the
+ * connection's last_rx and progress and arms itself for the next thing.
+ *
+ * A session may be ended from inside one of its own callbacks, so it is
+ * freed only when no callback of it is running (refs).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+static unsigned next_gen = 1;
+
+static void on_connected(void *, struct conn *, int);
+static void on_readable(void *, struct conn *);
+static void on_writable(void *, struct conn *);
+static void on_conn_closed(void *, struct conn *, int);
+
+static const struct conn_ops conn_ops = {
+	on_connected, on_readable, on_writable, on_conn_closed
+};
+
+static const char *const end_names[] = {
+	"connection failed", "timed out", "peer disconnected",
+	"connection lost", "no heartbeat", "output queue full",
+	"protocol error", "refused by peer", "connection to self",
+	"duplicate connection"
+};
+
+const char *
+session_end_name(enum sess_end why)
+{
+	return end_names[why];
+}
+
+/* --- life --------------------------------------------------------------- */
+
+static void
+release(struct session *s)
+{
+	if (--s->refs == 0 && s->state == SESS_S_CLOSED)
+		free(s);
+}
+
+/* Mark s closed (no callback) and free it unless a callback runs. */
+static void
+shut(struct session *s)
+{
+	s->state = SESS_S_CLOSED;
+	loop_timer_stop(s->env->loop, &s->timer);
+	s->refs++;
+	release(s);
+}
+
+/* The link is over: close the connection, tell the owner. */
+static void
+end(struct session *s, enum sess_end why, int err, const char *text)
+{
+	if (s->state == SESS_S_CLOSED)
+		return;
+	if (s->conn != NULL) {
+		conn_close(s->conn, 0);
+		s->conn = NULL;
+	}
+	s->state = SESS_S_CLOSED;
+	loop_timer_stop(s->env->loop, &s->timer);
+	s->refs++;
+	s->ops->closed(s->ctx, s, why, err, text);
+	release(s);
+}
+
+static void on_timer(void *ctx);
+
+static struct session *
+new_session(const struct sess_env *env, const struct session_ops *ops,
+    void *ctx)
+{
+	struct session *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->env = env;
+	s->ops = ops;
+	s->ctx = ctx;
+	s->gen = next_gen++;
+	if (next_gen == 0)
+		next_gen = 1;
+	s->started = s->last_ping = loop_now(env->loop);
+	s->peer_max = PROTO_DEFAULT_MAX_FRAME;
+	loop_timer_init(&s->timer, on_timer, s);
+	(void)loop_timer_at(env->loop, &s->timer,
+	    s->started + env->connect_timeout_ms);
+	return s;
+}
+
+/* --- sending ------------------------------------------------------------ */
+
+/* Queue an encoded frame of n bytes at p (n < 0: it did not encode). */
+static int
+commit(struct session *s, unsigned char *p, long n)
+{
+	if (p == NULL || n <= 0)
+		return -1;
+	if (s->env->trace != NULL)
+		s->env->trace(s->env->trace_ctx, s->who, 1, p, (size_t)n);
+	conn_commit(s->conn, (size_t)n);
+	return 0;
+}
+
+static int
+send_hello(struct session *s)
+{
+	unsigned char *p = conn_space(s->conn, PROTO_MAX_HELLO);
+
+	return commit(s, p, p == NULL ? -1 : proto_hello_encode(p,
+	    PROTO_MAX_HELLO, &s->env->hello));
+}
+
+static int
+send_text(struct session *s, int type, unsigned code, const char *text,
+    size_t len)
+{
+	size_t need = PROTO_HEADER + 2 + len;
+	unsigned char *p;
+
+	if (s->conn == NULL || (p = conn_space(s->conn, need)) == NULL)
+		return -1;
+	return commit(s, p, type == PROTO_ERROR ?
+	    proto_error_encode(p, need, code, text, len) :
+	    proto_bye_encode(p, need, text, len));
+}
+
+static int
+send_ping(struct session *s, int type, uint64_t token)
+{
+	unsigned char *p;
+
+	if (s->conn == NULL || (p = conn_space(s->conn, PROTO_HEADER + 8)) ==
+	    NULL)
+		return -1;
+	return commit(s, p, proto_ping_encode(p, PROTO_HEADER + 8, type,
+	    token));
+}
+
+size_t
+session_max_text(const struct session *s)
+{
+	size_t max = s->peer_max < s->env->max_frame ? s->peer_max :
+	    s->env->max_frame;
+
+	return max - 1 - 4;		/* type, id */
+}
+
+int
+session_ready(const struct session *s)
+{
+	return s->state == SESS_S_UP && !s->paused && s->conn != NULL &&
+	    conn_pending(s->conn) <= s->env->hwm;
+}
+
+int
+session_send_command(struct session *s, uint32_t id, const char *text,
+    size_t len)
+{
+	size_t need = PROTO_HEADER + 4 + len;
+	unsigned char *p;
+
+	if (s->state != SESS_S_UP)
+		return -1;
+	if (len > session_max_text(s))
+		return -2;
+	if ((p = conn_space(s->conn, need)) == NULL)
+		return -1;
+	return commit(s, p, proto_command_encode(p, need, id, text, len));
+}
+
+int
+session_send_result(struct session *s, uint32_t id, int status,
+    const char *text, size_t len)
+{
+	char msg[160];
+	unsigned char *p;
+	size_t need;
+
+	if (s->state != SESS_S_UP)
+		return -1;
+	if (len > session_max_text(s) - 1) {	/* and the status byte */
+		snprintf(msg, sizeof(msg), "Error: result too large: %lu "
+		    "bytes, and this link takes at most %lu",
+		    (unsigned long)len, (unsigned long)session_max_text(s) - 1);
+		text = msg;
+		len = strlen(msg);
+		status = PROTO_STATUS_ERROR;
+	}
+	need = PROTO_HEADER + 5 + len;
+	if ((p = conn_space(s->conn, need)) == NULL)
+		return -1;
+	return commit(s, p, proto_result_encode(p, need, id, status, text,
+	    len));
+}
+
+int
+session_send_warning(struct session *s, unsigned code, const char *text)
+{
+	if (s->state != SESS_S_UP)
+		return -1;
+	return send_text(s, PROTO_ERROR, code, text, strlen(text));
+}
+
+int
+session_initiator_port(const struct session *s)
+{
+	if (s->conn == NULL)
+		return 0;
+	return s->outbound ? s->conn->local_port : s->conn->port;
+}
+
+/* --- ending ------------------------------------------------------------- */
+
+void
+session_close(struct session *s)
+{
+	if (s->state == SESS_S_CLOSED)
+		return;
+	if (s->conn != NULL)
+		conn_close(s->conn, 0);
+	s->conn = NULL;
+	shut(s);
+}
+
+void
+session_bye(struct session *s, const char *text)
+{
+	if (s->state == SESS_S_CLOSED)
+		return;
+	if (s->conn != NULL && s->state == SESS_S_UP &&
+	    send_text(s, PROTO_BYE, 0, text, strlen(text)) == 0)
+		conn_close(s->conn, (int)s->env->linger_ms);
+	else if (s->conn != NULL)
+		conn_close(s->conn, 0);
+	s->conn = NULL;
+	shut(s);
+}
+
+void
+session_refuse(struct session *s, unsigned code, const char *text)
+{
+	if (s->state == SESS_S_CLOSED)
+		return;
+	if (s->conn != NULL && s->state != SESS_S_CONNECTING &&
+	    send_text(s, PROTO_ERROR, code, text, strlen(text)) == 0)
+		conn_close(s->conn, (int)s->env->linger_ms);
+	else if (s->conn != NULL)
+		conn_close(s->conn, 0);
+	s->conn = NULL;
+	shut(s);
+}
+
+/* Stop sending on s and drain it until the peer closes its side. */
+static void
+start_retiring(struct session *s)
+{
+	s->state = SESS_S_RETIRING;
+	s->paused = 0;
+	conn_pause(s->conn, 0);
+	conn_shutdown(s->conn);
+	(void)loop_timer_at(s->env->loop, &s->timer, loop_now(s->env->loop) +
+	    s->env->connect_timeout_ms);
+}
+
+void
+session_retire(struct session *s)
+{
+	if (s->state != SESS_S_HELLO && s->state != SESS_S_UP)
+		return;
+	s->retire_sent = 1;
+	(void)send_text(s, PROTO_ERROR, PROTO_CODE_DUPLICATE,
+	    "duplicate connection", 20);
+	start_retiring(s);
+}
+
+/* The peer broke the protocol: tell it why, drop it, tell the owner. */
+static void
+violation(struct session *s, unsigned code, const char *what)
+{
+	struct conn *c = s->conn;
+
+	if (c != NULL && send_text(s, PROTO_ERROR, code, what,
+	    strlen(what)) == 0) {
+		conn_close(c, (int)s->env->linger_ms);
+		s->conn = NULL;
+	}
+	end(s, SESS_VIOLATION, (int)code, what);
+}
+
+/* --- receiving ---------------------------------------------------------- */
+
+static void
+on_hello(struct session *s, const struct proto_frame *f)
+{
+	struct proto_hello h;
+	char msg[160];
+	int rc;
+
+	if ((rc = proto_hello_decode(f, &h)) == PROTO_EVERSION) {
+		snprintf(msg, sizeof(msg), "unsupported protocol version %u "
+		    "(this peer speaks %d)", h.version, PROTO_VERSION);
+		violation(s, PROTO_CODE_VERSION, msg);
+		return;
+	}
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "bad HELLO: %s", proto_strerror(rc));
+		violation(s, PROTO_CODE_HANDSHAKE, msg);
+		return;
+	}
+	if (memcmp(h.id, s->env->hello.id, PROTO_NODE_ID) == 0) {
+		(void)send_text(s, PROTO_ERROR, PROTO_CODE_SELF,
+		    "connection to self", 18);
+		conn_close(s->conn, (int)s->env->linger_ms);
+		s->conn = NULL;
+		end(s, SESS_SELF, 0, "connection to self");
+		return;
+	}
+	s->peer = h;
+	/* What it takes, within what any peer must take and we could send. */
+	s->peer_max = h.max_frame == 0 ? PROTO_DEFAULT_MAX_FRAME :
+	    h.max_frame < PROTO_MAX_HELLO ? PROTO_MAX_HELLO : h.max_frame;
+	s->state = SESS_S_UP;
+	s->last_ping = loop_now(s->env->loop);
+	if (s->ops->hello(s->ctx, s, &h) != 0 || s->state != SESS_S_UP)
+		return;
+	(void)loop_timer_at(s->env->loop, &s->timer, loop_now(s->env->loop));
+}
+
+/* An ERROR from the peer. */
+static void
+on_error(struct session *s, const struct proto_text *t)
+{
+	char msg[256];
+
+	if (!proto_code_fatal(t->code)) {
+		s->ops->warning(s->ctx, s, t->code, t->text, t->len);
+		return;
+	}
+	if (t->code == PROTO_CODE_DUPLICATE && s->state != SESS_S_RETIRING) {
+		start_retiring(s);
+		return;
+	}
+	if (s->state == SESS_S_RETIRING)
+		return;		/* its side of the duplicate: EOF follows */
+	snprintf(msg, sizeof(msg), "%.*s", (int)(t->len < 200 ? t->len : 200),
+	    t->text);
+	end(s, t->code == PROTO_CODE_SELF ? SESS_SELF : SESS_REFUSED,
+	    (int)t->code, msg);
+}
+
+static void
+handle_frame(struct session *s, const struct proto_frame *f)
+{
+	struct proto_text t;
+	uint64_t token;
+	char msg[96];
+	int rc = 0;
+
+	if (s->state == SESS_S_HELLO) {
+		if (f->type == PROTO_ERROR && proto_error_decode(f, &t) == 0)
+			on_error(s, &t);
+		else if (f->type == PROTO_HELLO)
+			on_hello(s, f);
+		else
+			violation(s, PROTO_CODE_HANDSHAKE, "expected HELLO");
+		return;
+	}
+	if (s->state == SESS_S_RETIRING) {
+		/* Results still count; commands sent after the end do not. */
+		if (f->type == PROTO_RESULT && proto_result_decode(f, &t) == 0)
+			s->ops->result(s->ctx, s, t.id, (int)t.code, t.text,
+			    t.len);
+		else if (f->type == PROTO_ERROR &&
+		    proto_error_decode(f, &t) == 0)
+			on_error(s, &t);
+		return;
+	}
+	switch (f->type) {
+	case PROTO_HELLO:
+		violation(s, PROTO_CODE_MALFORMED, "second HELLO");
+		return;
+	case PROTO_COMMAND:
+		if ((rc = proto_command_decode(f, &t)) == 0)
+			s->ops->command(s->ctx, s, t.id, t.text, t.len);
+		break;
+	case PROTO_RESULT:
+		if ((rc = proto_result_decode(f, &t)) == 0)
+			s->ops->result(s->ctx, s, t.id, (int)t.code, t.text,
+			    t.len);
+		break;
+	case PROTO_ERROR:
+		if ((rc = proto_error_decode(f, &t)) == 0)
+			on_error(s, &t);
+		break;
+	case PROTO_BYE:
+		end(s, SESS_BYE, 0, "peer disconnected");
+		return;
+	case PROTO_PING:
+		if ((rc = proto_ping_decode(f, &token)) == 0)
+			(void)send_ping(s, PROTO_PONG, token);
+		break;
+	case PROTO_PONG:
+		rc = proto_ping_decode(f, &token);
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "unknown frame type %d", f->type);
+		(void)send_text(s, PROTO_ERROR, PROTO_CODE_UNKNOWN_TYPE, msg,
+		    strlen(msg));
+		if (!s->warned) {	/* once per link, not per frame */
+			s->warned = 1;
+			s->ops->warning(s->ctx, s, 0, msg, strlen(msg));
+		}
+		return;
+	}
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "malformed %s frame: %s",
+		    proto_type_name(f->type), proto_strerror(rc));
+		violation(s, PROTO_CODE_MALFORMED, msg);
+	}
+}
+
+/* A length field we refuse: the stream cannot be followed any further. */
+static void
+bad_length(struct session *s, long n, size_t max)
+{
+	char msg[128];
+
+	if (s->state == SESS_S_HELLO) {
+		violation(s, PROTO_CODE_HANDSHAKE,
+		    "not a kaipeer peer (bad handshake)");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s (at most %lu bytes)",
+	    proto_strerror((int)n), (unsigned long)max);
+	violation(s, n == PROTO_ETOOBIG ? PROTO_CODE_TOO_BIG :
+	    PROTO_CODE_MALFORMED, msg);
+}
+
+/* Handle every whole frame buffered, unless output is past high water. */
+static void
+process_input(struct session *s)
+{
+	struct conn *c = s->conn;
+	struct proto_frame f;
+	size_t off = 0, max;
+	long long now;
+	long n;
+
+	s->refs++;
+	while (s->state != SESS_S_CLOSED && s->conn == c &&
+	    c->state == CONN_OPEN) {
+		if (s->state == SESS_S_UP && conn_pending(c) > s->env->hwm) {
+			s->paused = 1;
+			conn_pause(c, 1);
+			break;
+		}
+		max = s->state == SESS_S_HELLO ? PROTO_MAX_HELLO :
+		    s->env->max_frame;
+		n = proto_frame_next(c->in + off, c->in_len - off, max, &f);
+		if (n == PROTO_PARTIAL)
+			break;
+		if (n < 0) {
+			bad_length(s, n, max);
+			break;
+		}
+		if (s->env->trace != NULL)
+			s->env->trace(s->env->trace_ctx, s->who, 0,
+			    c->in + off, (size_t)n);
+		off += (size_t)n;
+		handle_frame(s, &f);
+	}
+	if (s->state != SESS_S_CLOSED && s->conn == c &&
+	    c->state == CONN_OPEN) {
+		conn_consume(c, off);
+		/* The time a frame may take runs from its first byte. */
+		if (off > 0 || c->in_len == 0)
+			s->frame_start = 0;
+		if (c->in_len > 0 && s->frame_start == 0 && !s->paused) {
+			now = loop_now(s->env->loop);
+			s->frame_start = now;
+			if (s->timer.when > now + s->env->frame_timeout_ms)
+				(void)loop_timer_at(s->env->loop, &s->timer,
+				    now + s->env->frame_timeout_ms);
+		}
+	}
+	release(s);
+}
+
+/* --- the connection's callbacks ----------------------------------------- */
+
+static void
+on_connected(void *ctx, struct conn *c, int err)
+{
+	struct session *s = ctx;
+
+	if (err != 0) {
+		s->conn = NULL;
+		end(s, SESS_CONNECT_FAILED, err, strerror(err));
+		return;
+	}
+	net_format(s->who, sizeof(s->who), c->ip, c->port);
+	c->lowat = s->env->hwm / 2 + 1;
+	s->state = SESS_S_HELLO;
+}
+
+static void
+on_readable(void *ctx, struct conn *c)
+{
+	(void)c;
+	process_input(ctx);
+}
+
+static void
+on_writable(void *ctx, struct conn *c)
+{
+	struct session *s = ctx;
+
+	if (s->state == SESS_S_CLOSED)
+		return;
+	s->refs++;
+	if (s->paused) {
+		s->paused = 0;
+		conn_pause(c, 0);
+		process_input(s);
+	}
+	if (s->state == SESS_S_UP && !s->paused)
+		s->ops->writable(s->ctx, s);
+	release(s);
+}
+
+static void
+on_conn_closed(void *ctx, struct conn *c, int err)
+{
+	struct session *s = ctx;
+
+	(void)c;
+	s->conn = NULL;
+	if (s->state == SESS_S_RETIRING)
+		end(s, SESS_RETIRED, 0, "duplicate connection");
+	else if (s->state == SESS_S_CONNECTING)
+		end(s, SESS_CONNECT_FAILED, err, strerror(err));
+	else
+		end(s, SESS_LOST, err, err == 0 ? "connection closed" :
+		    strerror(err));
+}
+
+/* --- the timer ---------------------------------------------------------- */
+
+static void
+on_timer(void *ctx)
+{
+	struct session *s = ctx;
+	const struct sess_env *e = s->env;
+	struct conn *c = s->conn;
+	long long now = loop_now(e->loop), alive, next;
+	char msg[96];
+
+	switch (s->state) {
+	case SESS_S_CONNECTING:
+	case SESS_S_HELLO:
+		if (now < s->started + e->connect_timeout_ms) {
+			(void)loop_timer_at(e->loop, &s->timer,
+			    s->started + e->connect_timeout_ms);
+			return;
+		}
+		end(s, SESS_HANDSHAKE_TIMEOUT, 0, "timed out");
+		return;
+	case SESS_S_RETIRING:
+		end(s, SESS_RETIRED, 0, "duplicate connection");
+		return;
+	case SESS_S_CLOSED:
+		return;
+	case SESS_S_UP:
+		break;
+	}
+	if (s->frame_start != 0 && now >= s->frame_start + e->frame_timeout_ms) {
+		/* A dribbled frame: its bytes do not buy it more time. */
+		snprintf(msg, sizeof(msg), "frame incomplete after %ld ms",
+		    e->frame_timeout_ms);
+		violation(s, PROTO_CODE_MALFORMED, msg);
+		return;
+	}
+	alive = c->last_rx > c->progress ? c->last_rx : c->progress;
+	if (now >= alive + e->heartbeat_timeout_ms) {
+		if (conn_pending(c) > 0)
+			end(s, SESS_STALLED, 0, "output queue full");
+		else
+			end(s, SESS_TIMEOUT, 0, "no heartbeat");
+		return;
+	}
+	if (now >= alive + e->heartbeat_interval_ms &&
+	    now >= s->last_ping + e->heartbeat_interval_ms) {
+		s->last_ping = now;
+		(void)send_ping(s, PROTO_PING, (uint64_t)now);
+	}
+	next = alive + e->heartbeat_timeout_ms;
+	if (alive + e->heartbeat_interval_ms > now)
+		next = alive + e->heartbeat_interval_ms;
+	else if (s->last_ping + e->heartbeat_interval_ms < next)
+		next = s->last_ping + e->heartbeat_interval_ms;
+	if (s->frame_start != 0 && s->frame_start + e->frame_timeout_ms < next)
+		next = s->frame_start + e->frame_timeout_ms;
+	(void)loop_timer_at(e->loop, &s->timer, next);
+}
+
+/* --- starting ----------------------------------------------------------- */
+
+void
+session_reject(const struct sess_env *env, struct conn *c, unsigned code,
+    const char *text)
+{
+	size_t need = PROTO_HEADER + 2 + strlen(text);
+	unsigned char *p;
+	long n;
+
+	if ((p = conn_space(c, need)) != NULL &&
+	    (n = proto_error_encode(p, need, code, text, strlen(text))) > 0) {
+		if (env->trace != NULL)
+			env->trace(env->trace_ctx, "?", 1, p, (size_t)n);
+		conn_commit(c, (size_t)n);
+	}
+	conn_close(c, (int)env->linger_ms);
+}
+
+struct session *
+session_dial(const struct sess_env *env, const struct net_addr *addrs,
+    int n, const struct session_ops *ops, void *ctx)
+{
+	struct session *s;
+	int err;
+
+	if ((s = new_session(env, ops, ctx)) == NULL)
+		return NULL;
+	s->outbound = 1;
+	s->state = SESS_S_CONNECTING;
+	if ((s->conn = net_dial(env->net, addrs, n, &conn_ops, s)) == NULL) {
+		err = errno;
+		loop_timer_stop(env->loop, &s->timer);
+		free(s);
+		errno = err;
+		return NULL;
+	}
+	net_format(s->who, sizeof(s->who), s->conn->ip, s->conn->port);
+	/* Queued now, it goes out first, once the connect is done. */
+	if (send_hello(s) == -1) {
+		conn_close(s->conn, 0);
+		loop_timer_stop(env->loop, &s->timer);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+struct session *
+session_accept(const struct sess_env *env, struct conn *c,
+    const struct session_ops *ops, void *ctx)
+{
+	struct session *s;
+
+	if ((s = new_session(env, ops, ctx)) == NULL)
+		return NULL;
+	s->conn = c;
+	s->state = SESS_S_HELLO;
+	c->ops = &conn_ops;
+	c->ctx = s;
+	c->lowat = env->hwm / 2 + 1;
+	net_format(s->who, sizeof(s->who), c->ip, c->port);
+	if (send_hello(s) == -1) {
+		loop_timer_stop(env->loop, &s->timer);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
