@@ -37,10 +37,12 @@
 #define H_FIXED		H_MAGIC H_V1 H_FLAGS H_PORT H_ID	/* 18 bytes */
 
 static const struct proto_hello hello_peer1 = {
-	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "", 0
+	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
+	1048576
 };
 static const struct proto_hello hello_peer2 = {
-	1, 0, 14596, { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 }, "", 0
+	1, 0, 14596, { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 }, "",
+	1048576
 };
 static const struct proto_hello hello_max = {
 	1, 0xffff, 65535, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
@@ -69,17 +71,20 @@ struct frame_case {
 
 static const struct frame_case frames[] = {
 	/* The "@0 add" exchange of docs/PROTOCOL.md, byte for byte. */
-	{ "HELLO peer 1", PROTO_HELLO, &hello_peer1, .size = 24,
-	  .wire = "\x00\x00\x00\x14" "\x01" "KAIP" "\x00\x01" "\x00\x00"
-	    "\x39\x03" "\x11\x11\x11\x11\x11\x11\x11\x11" "\x00" },
-	{ "HELLO peer 2", PROTO_HELLO, &hello_peer2, .size = 24,
-	  .wire = "\x00\x00\x00\x14" "\x01" "KAIP" "\x00\x01" "\x00\x00"
-	    "\x39\x04" "\x22\x22\x22\x22\x22\x22\x22\x22" "\x00" },
-	{ "COMMAND 1 add", PROTO_COMMAND, .id = 1, TXT("add"), .size = 12,
-	  .wire = "\x00\x00\x00\x08" "\x02" "\x00\x00\x00\x01" "add" },
-	{ "RESULT 1 ok 3", PROTO_RESULT, .id = 1, .code = 0, TXT("3"),
-	  .size = 11,
-	  .wire = "\x00\x00\x00\x07" "\x03" "\x00\x00\x00\x01" "\x00" "3" },
+	{ "HELLO peer 1", PROTO_HELLO, &hello_peer1, .size = 30,
+	  .wire = "\x00\x00\x00\x1a" "\x01" "KAIP" "\x00\x01" "\x00\x00"
+	    "\x39\x03" "\x11\x11\x11\x11\x11\x11\x11\x11" "\x00"
+	    "\x01\x04" "\x00\x10\x00\x00" },
+	{ "HELLO peer 2", PROTO_HELLO, &hello_peer2, .size = 30,
+	  .wire = "\x00\x00\x00\x1a" "\x01" "KAIP" "\x00\x01" "\x00\x00"
+	    "\x39\x04" "\x22\x22\x22\x22\x22\x22\x22\x22" "\x00"
+	    "\x01\x04" "\x00\x10\x00\x00" },
+	{ "COMMAND 0x100000 add", PROTO_COMMAND, .id = 0x100000, TXT("add"),
+	  .size = 12,
+	  .wire = "\x00\x00\x00\x08" "\x02" "\x00\x10\x00\x00" "add" },
+	{ "RESULT 0x100000 ok 3", PROTO_RESULT, .id = 0x100000, .code = 0,
+	  TXT("3"), .size = 11,
+	  .wire = "\x00\x00\x00\x07" "\x03" "\x00\x10\x00\x00" "\x00" "3" },
 	{ "BYE exit", PROTO_BYE, TXT("exit"), .size = 9,
 	  .wire = "\x00\x00\x00\x05" "\x05" "exit" },
 
@@ -191,6 +196,7 @@ check_decoded(const struct frame_case *c, const struct proto_frame *f)
 		ck_assert_uint_eq(h.port, c->hello->port);
 		ck_assert_mem_eq(h.id, c->hello->id, PROTO_NODE_ID);
 		ck_assert_str_eq(h.name, c->hello->name);
+		ck_assert_uint_eq(h.max_frame, c->hello->max_frame);
 		break;
 	case PROTO_COMMAND:
 	case PROTO_RESULT:
@@ -525,6 +531,60 @@ START_TEST(test_hello_prefix_short)
 }
 END_TEST
 
+/*
+ * HELLO extensions: the frame limit is read where it is well formed;
+ * nothing after the name, well formed or not, makes a HELLO invalid.
+ */
+static const struct {
+	const char	*what;
+	const char	*ext;
+	size_t		 len;
+	uint32_t	 max_frame;
+} exts[] = {
+	{ "none", "", 0, 0 },
+	{ "frame limit", "\x01\x04\x00\x10\x00\x00", 6, 1048576 },
+	{ "unknown tag first", "\x09\x02zz\x01\x04\x00\x00\x04\x00", 10,
+	  1024 },
+	{ "frame limit, wrong length", "\x01\x03\x00\x10\x00", 5, 0 },
+	{ "truncated value", "\x01\x04\x00\x10", 4, 0 },
+	{ "tag alone", "\x01", 1, 0 },
+	{ "junk", "\xff\xff\xff", 3, 0 },
+	{ "empty unknown tag", "\x07\x00\x01\x04\xff\xff\xff\xff", 8,
+	  0xffffffffu },
+};
+
+START_TEST(test_hello_extensions)
+{
+	unsigned char payload[64];
+	struct proto_frame f;
+	struct proto_hello h;
+	unsigned char *buf;
+	size_t n = sizeof(H_FIXED "\x00") - 1;
+
+	memcpy(payload, H_FIXED "\x00", n);
+	memcpy(payload + n, exts[_i].ext, exts[_i].len);
+	buf = framed(PROTO_HELLO, payload, n + exts[_i].len, &f);
+	ck_assert_msg(proto_hello_decode(&f, &h) == 0, "%s", exts[_i].what);
+	ck_assert_msg(h.max_frame == exts[_i].max_frame, "%s: max_frame %lu",
+	    exts[_i].what, (unsigned long)h.max_frame);
+	free(buf);
+}
+END_TEST
+
+/* Which ERROR codes end the connection. */
+START_TEST(test_code_fatal)
+{
+	static const unsigned fatal[] = { 1, 2, 3, 4, 5, 8, 9 };
+	static const unsigned kept[] = { 0, 6, 7, 10, 11, 0xffff };
+	size_t i;
+
+	for (i = 0; i < NELEM(fatal); i++)
+		ck_assert_msg(proto_code_fatal(fatal[i]), "%u", fatal[i]);
+	for (i = 0; i < NELEM(kept); i++)
+		ck_assert_msg(!proto_code_fatal(kept[i]), "%u", kept[i]);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- */
 /* Bad payloads of the other types                                         */
 
@@ -750,6 +810,8 @@ proto_suite(void)
 	tcase_add_loop_test(tc, test_bad_header, 0, NELEM(headers));
 	tcase_add_loop_test(tc, test_bad_hello, 0, NELEM(hellos));
 	tcase_add_test(tc, test_hello_prefix_short);
+	tcase_add_loop_test(tc, test_hello_extensions, 0, NELEM(exts));
+	tcase_add_test(tc, test_code_fatal);
 	tcase_add_loop_test(tc, test_bad_payload, 0, NELEM(payloads));
 	tcase_add_loop_test(tc, test_encode_refuses, 0, NELEM(refusals));
 	tcase_add_loop_test(tc, test_names, 0, NELEM(names));
