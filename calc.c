@@ -19,7 +19,7 @@
  * and %g follow LC_NUMERIC; the program stays in the "C" locale.
  */
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <math.h>		/* isfinite(), a macro */
 #include <stdio.h>
 #include <stdlib.h>
@@ -521,6 +521,26 @@ format_double(double d, char *buf, size_t size)
 	}
 }
 
+/* v in decimal into buf (room for 21 bytes); the common result, so no
+ * printf. */
+static void
+format_int(int64_t v, char *buf)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[i++] = '-';
+	while (n > 0)
+		buf[i++] = tmp[--n];
+	buf[i] = '\0';
+}
+
 int
 calc_eval(const char *expr, size_t len, char *out, size_t outsize)
 {
@@ -528,6 +548,7 @@ calc_eval(const char *expr, size_t len, char *out, size_t outsize)
 	struct value v;
 	char buf[32];
 	const char *text = buf;
+	size_t n;
 	int saved_errno = errno;	/* strtod() may set ERANGE */
 
 	p.s = expr;
@@ -544,11 +565,16 @@ calc_eval(const char *expr, size_t len, char *out, size_t outsize)
 	else if (p.math_err != NULL)
 		text = p.math_err;
 	else if (v.is_int)
-		snprintf(buf, sizeof(buf), "%" PRId64, v.i);
+		format_int(v.i, buf);
 	else
 		format_double(v.d, buf, sizeof(buf));
-	if (outsize > 0)
-		snprintf(out, outsize, "%s", text);
+	if (outsize > 0) {
+		n = strlen(text);
+		if (n >= outsize)
+			n = outsize - 1;
+		memcpy(out, text, n);
+		out[n] = '\0';
+	}
 	errno = saved_errno;
 	return text == buf ? 0 : -1;
 }

@@ -224,7 +224,7 @@ commands_run(struct commands *c, int peer, const unsigned char *node_id,
 	char err[256];
 	int n;
 
-	if (peer >= 0) {
+	if (peer >= 0 && c->nrunning > 0) {
 		make_key(key, peer, id);
 		if (map_get(&c->running, key, 8) != NULL)
 			return;		/* sent again: it is running */

@@ -475,18 +475,25 @@ loop_hook(struct loop *l, loop_hook_fn fn, void *ctx)
 	return 0;
 }
 
-void
-loop_unhook(struct loop *l, loop_hook_fn fn, void *ctx)
+/* Take fn(ctx) out of the table h of *n hooks. */
+static void
+unhook(struct hook *h, int *n, loop_hook_fn fn, void *ctx)
 {
 	int i;
 
-	for (i = 0; i < l->nhooks; i++)
-		if (l->hooks[i].fn == fn && l->hooks[i].ctx == ctx) {
-			memmove(&l->hooks[i], &l->hooks[i + 1],
-			    (size_t)(l->nhooks - i - 1) * sizeof(l->hooks[0]));
-			l->nhooks--;
+	for (i = 0; i < *n; i++)
+		if (h[i].fn == fn && h[i].ctx == ctx) {
+			memmove(&h[i], &h[i + 1], (size_t)(*n - i - 1) *
+			    sizeof(h[0]));
+			(*n)--;
 			return;
 		}
+}
+
+void
+loop_unhook(struct loop *l, loop_hook_fn fn, void *ctx)
+{
+	unhook(l->hooks, &l->nhooks, fn, ctx);
 }
 
 static int
@@ -674,6 +681,6 @@ loop_dispatch(struct loop *l, const struct pollfd *fds, int n)
 		if (add_ready(l, &nready, fds[i].fd, fds[i].revents) == -1)
 			break;
 	n = finish_turn(l, nready);
-	run_hooks(l);		/* the embedder polls next */
+	loop_flush(l);		/* the embedder may sleep next */
 	return n;
 }

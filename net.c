@@ -219,6 +219,7 @@ net_new(struct loop *l, size_t in_max, size_t out_max, net_accept_fn accepted,
 static void
 free_conn(struct conn *c)
 {
+	free(c->addrs);
 	free(c->own);
 	free(c->out);
 	free(c);
@@ -656,6 +657,12 @@ net_dial(struct net *n, const struct net_addr *addrs, int naddrs,
 	c->state = CONN_CONNECTING;
 	c->ops = ops;
 	c->ctx = ctx;
+	if ((c->addrs = malloc((size_t)naddrs * sizeof(*addrs))) == NULL) {
+		c->ops = NULL;
+		mark_dead(c);
+		errno = ENOMEM;
+		return NULL;
+	}
 	memcpy(c->addrs, addrs, (size_t)naddrs * sizeof(*addrs));
 	c->naddrs = naddrs;
 	if (try_next_address(c) == -1) {
@@ -695,6 +702,9 @@ finish_connect(struct conn *c)
 	c->state = CONN_OPEN;
 	c->local_port = local_port(c->fd);
 	c->last_rx = c->progress = loop_now(c->net->loop);
+	free(c->addrs);		/* connected: no other address to try */
+	c->addrs = NULL;
+	c->naddrs = c->next_addr = 0;
 	update_watch(c);
 	if (ops != NULL)
 		ops->connected(c->ctx, c, 0);

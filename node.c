@@ -92,10 +92,13 @@ trace(void *ctx, const char *who, int out, const unsigned char *frame,
 static int
 cmd_calc(void *ctx, const char *args, char *out, size_t outsize)
 {
+	size_t n;
+
 	(void)ctx;
 	/* Evaluated in place, after room for the prefix of an error. */
 	if (calc_eval(args, strlen(args), out + 7, outsize - 7) == 0) {
-		memmove(out, out + 7, strlen(out + 7) + 1);
+		n = strlen(out + 7);
+		memmove(out, out + 7, n + 1);
 		return 0;
 	}
 	memcpy(out, "Error: ", 7);

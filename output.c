@@ -23,6 +23,8 @@
 #include "output.h"
 
 #define KEEP	65536		/* an empty buffer larger than this shrinks */
+#define BATCH_BYTES 16384	/* written at once when this much waits */
+#define BATCH_MS 1		/* otherwise when the oldest line is this old */
 
 struct queue {
 	int		 fd;		/* what we write to; -1: discard */
@@ -34,10 +36,12 @@ struct queue {
 	char		*buf;
 	size_t		 off, len, cap;
 	unsigned long	 dropped;
+	long long	 since;		/* when the queue stopped being empty */
 };
 
 struct output {
 	struct loop	*loop;
+	struct loop_timer timer;	/* the next batch is due */
 	struct queue	 q[2];
 	int		 merged;	/* stderr lines go to q[0] */
 	size_t		 bound;
@@ -149,8 +153,39 @@ open_queue(struct queue *q, int fd, int stream)
 	}
 }
 
+static size_t pending(const struct queue *q);
+static void flush_queue(struct output *o, struct queue *q);
+
+/*
+ * Before the loop polls: write a queue now if enough waits in it, or if
+ * its oldest line has waited BATCH_MS; otherwise the timer comes back for
+ * it then.  So a line is out within a millisecond, busy or not, and a
+ * node making many lines writes many per system call.
+ */
 static void
 flush_hook(void *ctx)
+{
+	struct output *o = ctx;
+	long long now = loop_now(o->loop), at = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct queue *q = &o->q[i];
+
+		if ((pending(q) == 0 && q->dropped == 0) || q->watched)
+			continue;	/* nothing, or waiting for the fd */
+		if (pending(q) >= BATCH_BYTES || now - q->since >= BATCH_MS ||
+		    q->dropped > 0)
+			flush_queue(o, q);
+		else if (at == 0 || q->since + BATCH_MS < at)
+			at = q->since + BATCH_MS;
+	}
+	if (at != 0 && (!loop_timer_armed(&o->timer) || o->timer.when > at))
+		(void)loop_timer_at(o->loop, &o->timer, at);
+}
+
+static void
+on_timer(void *ctx)
 {
 	output_flush(ctx);
 }
@@ -181,6 +216,7 @@ output_new(struct loop *l, int out_fd, int err_fd, size_t bound)
 		o->q[1].stream = OUT_STDERR;
 	} else
 		open_queue(&o->q[1], err_fd, OUT_STDERR);
+	loop_timer_init(&o->timer, on_timer, o);
 	if (loop_hook(l, flush_hook, o) == -1) {
 		output_free(o, 0);
 		return NULL;
@@ -299,8 +335,10 @@ output_free(struct output *o, int timeout_ms)
 
 	if (o == NULL)
 		return;
-	if (o->loop != NULL)
+	if (o->loop != NULL) {
 		loop_unhook(o->loop, flush_hook, o);
+		loop_timer_stop(o->loop, &o->timer);
+	}
 	for (i = 0; i < 2; i++) {
 		struct queue *q = &o->q[i];
 
@@ -354,6 +392,8 @@ out_begin(struct output *o, int s)
 		o->dropping = 1;	/* nowhere to write: discard quietly */
 		return;
 	}
+	if (o->cur->len == o->cur->off && o->loop != NULL)
+		o->cur->since = loop_now(o->loop);
 	o->start = o->cur->len;
 }
 
@@ -421,8 +461,16 @@ grew(struct output *o, size_t n)
 static void
 append(struct output *o, const char *b, size_t len)
 {
+	struct queue *q = o->cur;
 	char *p;
 
+	/* The usual case: room in the buffer, well under the bound. */
+	if (q != NULL && !o->dropping && q->cap - q->len >= len &&
+	    q->len - q->off + len <= o->bound) {
+		memcpy(q->buf + q->len, b, len);
+		q->len += len;
+		return;
+	}
 	if ((p = room(o, len)) == NULL)
 		return;
 	memcpy(p, b, len);

@@ -99,7 +99,7 @@ int	loop_timer_armed(const struct loop_timer *t);
 #define LOOP_MAX_HOOKS	8
 int	loop_hook(struct loop *l, loop_hook_fn fn, void *ctx);
 
-/* Run the hooks now (write what is queued), without a turn. */
+/* Run the hooks now, without a turn. */
 void	loop_flush(struct loop *l);
 
 /* Remove the hook fn(ctx). */

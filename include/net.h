@@ -97,7 +97,7 @@ struct conn {
 	int		 gone;		/* net_reap_gone(): hung up */
 	struct conn	*next_dirty;
 	struct conn	*prev, *next;	/* every connection */
-	struct net_addr	 addrs[NET_MAX_ADDRS];	/* outbound: to try */
+	struct net_addr	*addrs;		/* outbound: the addresses to try */
 	int		 naddrs, next_addr;
 	struct loop_timer close_timer;
 };
