@@ -6,8 +6,9 @@
  * at the tail; if it would take the queue past its bound while something
  * is already queued, it is cut back off and counted as dropped, so memory
  * stays under the bound plus one line.  out_end() only finishes the line;
- * writing happens in output_flush(), which the loop calls at the end of
- * each turn, and in the watch callback once a blocked descriptor drains.
+ * writing happens in the loop's hook (flush_hook: a batch is due) or its
+ * timer (the oldest line is a millisecond old), and in the watch callback
+ * once a blocked descriptor drains.
  */
 #include <sys/stat.h>
 

@@ -2,9 +2,10 @@
  * output: the only writer of standard output and standard error.
  *
  * Lines are queued in a bounded buffer per stream and written through the
- * loop: at the end of every turn (so a script sees each line at once, and
- * a busy node writes many lines with one system call) and whenever the
- * descriptor turns writable again.  Writing never blocks: a terminal is
+ * loop: before it polls, once 16 KiB are waiting or the oldest line is a
+ * millisecond old (a timer wakes the loop for it), so a script sees each
+ * line at once and a busy node writes many lines with one system call;
+ * and whenever the descriptor turns writable again.  Writing never blocks: a terminal is
  * reopened on a private file description in non-blocking mode, a pipe or
  * file is made non-blocking and given back its flags at the end.  When
  * nobody reads, the node keeps serving: a line that does not fit under
