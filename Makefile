@@ -46,6 +46,8 @@ LIBSRC	= json.c config.c console.c calc.c proto.c map.c loop.c output.c \
 UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_console tests/check_loop tests/check_output \
 	  tests/check_library
+# Suites that drive real kaipeer processes.
+SUITES	= tests/check_integration tests/check_defects tests/check_tty
 EXAMPLES = examples/greet examples/ask
 
 all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
@@ -88,25 +90,28 @@ tests/check_library: tests/check_library.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_library tests/check_library.c $(LIBSRC) $(CHECK_LIBS)
 tests/check_integration: tests/check_integration.c tests/harness.c tests/harness.h proto.c include/proto.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c tests/harness.c proto.c $(CHECK_LIBS)
+tests/check_defects: tests/check_defects.c tests/harness.c tests/harness.h proto.c include/proto.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_defects tests/check_defects.c tests/harness.c proto.c $(CHECK_LIBS)
+tests/check_tty: tests/check_tty.c
+	$(CC) $(KPFLAGS) -D_XOPEN_SOURCE=600 $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_tty tests/check_tty.c $(CHECK_LIBS)
 
 # The integration suite drives a kaipeer built with the sanitizers.
 tests/kaipeer-asan: kaipeer.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) -o tests/kaipeer-asan kaipeer.c $(LIBSRC)
 
-TESTBIN	= kaipeer kaipeer-bench $(EXAMPLES) $(UNIT) tests/check_integration \
-	  tests/kaipeer-asan
+TESTBIN	= kaipeer kaipeer-bench $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan
 
 # The quick tests, for the edit-compile-test loop: under a minute.
 test: $(TESTBIN)
-	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
-	    tests/check_integration tests/readme_example.sh p2p_test.sh
+	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) $(SUITES) \
+	    tests/readme_example.sh p2p_test.sh
 
 # Every test: the quick ones, then robustness under faults (network
 # namespaces, a soak), portability, the fuzzers for a bounded time, and all
 # of it once under valgrind.  A tool that is missing is reported as skipped.
 check: $(TESTBIN)
-	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
-	    tests/check_integration tests/readme_example.sh p2p_test.sh \
+	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) $(SUITES) \
+	    tests/readme_example.sh p2p_test.sh \
 	    tests/netns.sh tests/soak.sh tests/portability.sh fuzz/run.sh \
 	    tests/valgrind.sh
 
@@ -148,4 +153,4 @@ uninstall:
 
 clean:
 	rm -f kaipeer kaipeer.o kaipeer-bench bench.o libkaipeer.a $(LIBOBJ) \
-	    $(EXAMPLES) $(UNIT) tests/check_integration tests/kaipeer-asan
+	    $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan

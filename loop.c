@@ -156,11 +156,20 @@ loop_new(void)
 	l->sig[0] = l->sig[1] = -1;
 	if (pipe(l->sig) == -1)
 		goto fail;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		/* Never on 0, 1 or 2, should the process have closed them:
+		 * what is written there would be read back as signals. */
+		if (l->sig[i] <= 2) {
+			if ((fl = fcntl(l->sig[i], F_DUPFD, 3)) == -1)
+				goto fail;
+			close(l->sig[i]);
+			l->sig[i] = fl;
+		}
 		if ((fl = fcntl(l->sig[i], F_GETFL)) == -1 ||
 		    fcntl(l->sig[i], F_SETFL, fl | O_NONBLOCK) == -1 ||
 		    fcntl(l->sig[i], F_SETFD, FD_CLOEXEC) == -1)
 			goto fail;
+	}
 	if (loop_watch(l, l->sig[0], LOOP_READ, read_signals, l) == -1)
 		goto fail;
 	loop_update_now(l);

@@ -283,8 +283,9 @@ update_watch(struct conn *c)
 	if (c->state == CONN_CONNECTING)
 		ev = LOOP_WRITE;
 	else {
-		if (c->state == CONN_CLOSING ||
-		    (!c->paused && c->in_len < c->net->in_max))
+		/* Paused, it still reads what fits (a frame): bytes arriving
+		 * are what tells the owner the peer is alive. */
+		if (c->state == CONN_CLOSING || c->in_len < c->net->in_max)
 			ev |= LOOP_READ;
 		if (c->blocked && c->out_len > c->out_off)
 			ev |= LOOP_WRITE;
@@ -588,7 +589,7 @@ read_conn(struct conn *c)
 	if (buf == n->scratch)
 		c->in = n->scratch;
 	c->in_len += (size_t)r;
-	if (c->ops != NULL)
+	if (c->ops != NULL && !c->paused)
 		c->ops->readable(c->ctx, c);
 	if (c->state == CONN_DEAD)
 		return;

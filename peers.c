@@ -356,6 +356,15 @@ lookup(const struct map *m, const char *key, size_t len, struct peer **found,
 	return *n == 1 ? found[0] : NULL;
 }
 
+static int
+by_index(const void *a, const void *b)
+{
+	int x = (*(struct peer *const *)a)->index;
+	int y = (*(struct peer *const *)b)->index;
+
+	return (x > y) - (x < y);
+}
+
 struct peer *
 peers_find(const struct peers *p, const char *sel, size_t len,
     struct peer **found, int max, int *nfound)
@@ -384,6 +393,8 @@ peers_find(const struct peers *p, const char *sel, size_t len,
 		k.max = max;
 		k.n = 0;
 		map_each(&p->by_name, sel, len, pick_one, &k);
+		qsort(found, (size_t)(*nfound < max ? *nfound : max),
+		    sizeof(*found), by_index);
 		return NULL;
 	default:
 		return NULL;

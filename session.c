@@ -602,13 +602,18 @@ on_timer(void *ctx)
 			end(s, SESS_TIMEOUT, 0, "no heartbeat");
 		return;
 	}
-	if (now >= alive + e->heartbeat_interval_ms &&
+	/*
+	 * A PING when the peer has been quiet; and while a frame of it is
+	 * crawling in, since the peer, whose PING waits behind that frame,
+	 * hears nothing from us otherwise.
+	 */
+	if ((now >= alive + e->heartbeat_interval_ms || s->frame_start != 0) &&
 	    now >= s->last_ping + e->heartbeat_interval_ms) {
 		s->last_ping = now;
 		(void)send_ping(s, PROTO_PING, (uint64_t)now);
 	}
 	next = alive + e->heartbeat_timeout_ms;
-	if (alive + e->heartbeat_interval_ms > now)
+	if (alive + e->heartbeat_interval_ms > now && s->frame_start == 0)
 		next = alive + e->heartbeat_interval_ms;
 	else if (s->last_ping + e->heartbeat_interval_ms < next)
 		next = s->last_ping + e->heartbeat_interval_ms;

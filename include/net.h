@@ -9,8 +9,11 @@
  * conn_commit() and written at the end of the turn, one write per
  * connection per turn, more only when the socket takes it.
  *
- * Reading stops while the input buffer is full or the owner paused the
- * connection.  An idle connection holds no input buffer: bytes are read
+ * Reading stops while the input buffer (one frame) is full.  The owner
+ * may pause a connection: it is then handed no new bytes, but bytes are
+ * still read into its buffer while there is room, so that a peer that
+ * keeps talking is seen to be alive.  An idle connection holds no input
+ * buffer: bytes are read
  * into a buffer the net shares, and only what the owner leaves unconsumed
  * is copied into the connection's own.
  *
@@ -157,7 +160,7 @@ size_t	conn_pending(const struct conn *c);
 /* Drop the first len bytes of c->in, which the owner has handled. */
 void	conn_consume(struct conn *c, size_t len);
 
-/* Stop (1) or resume (0) reading. */
+/* Stop (1) or resume (0) handing new bytes to the owner. */
 void	conn_pause(struct conn *c, int paused);
 
 /*

@@ -406,7 +406,8 @@ h_pump(int ms)
 
 	for (i = 0; i < nprocs; i++)
 		for (s = 0; s < 2; s++)
-			if (procs[i]->out[s].fd != -1) {
+			if (procs[i]->out[s].fd != -1 &&
+			    (!procs[i]->hold[s] || procs[i]->pid == 0)) {
 				pfd[n].fd = procs[i]->out[s].fd;
 				pfd[n].events = POLLIN;
 				which[n++] = &procs[i]->out[s];
@@ -596,6 +597,12 @@ h_wait(struct h_proc *p, int ms)
 		    BACKOFF_MS);
 	}
 	return p->status;
+}
+
+void
+h_hold(struct h_proc *p, enum h_stream s, int hold)
+{
+	p->hold[s] = hold;
 }
 
 void
@@ -802,10 +809,16 @@ h_raw_accept(struct h_raw *r, int fd, int ms)
 int
 h_raw_connect(struct h_raw *r, int port, int ms)
 {
+	return h_raw_connect_from(r, port, 0, ms);
+}
+
+int
+h_raw_connect_from(struct h_raw *r, int port, int src_port, int ms)
+{
 	struct sockaddr_in sin;
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
-	int err = 0;
+	int err = 0, one = 1;
 
 	init();
 	memset(r, 0, sizeof(*r));
@@ -813,6 +826,13 @@ h_raw_connect(struct h_raw *r, int port, int ms)
 		return -1;
 	cloexec(r->fd);
 	nonblock(r->fd);
+	if (src_port != 0) {
+		(void)setsockopt(r->fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		loopback(&sin, src_port);
+		if (bind(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+			goto fail;
+	}
 	loopback(&sin, port);
 	if (connect(r->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
 		if (errno != EINPROGRESS)

@@ -60,6 +60,7 @@ struct h_proc {
 	int	 status;	/* h_wait()'s result once reaped */
 	struct h_buf out[2];	/* H_OUT, H_ERR */
 	char	 line[1024];	/* the last line h_expect() or h_line() saw */
+	int	 hold[2];	/* h_hold(): leave that pipe unread */
 };
 
 /*
@@ -116,6 +117,14 @@ void	h_close_stdin(struct h_proc *p);
  */
 int	h_wait(struct h_proc *p, int ms);
 
+/*
+ * Stop reading stream s of the child (hold 1), so that its pipe fills up
+ * and the child's writes to it block or fail, as with a reader that no
+ * longer reads; or read it again (hold 0).  A held stream is read again
+ * once the child has been reaped.
+ */
+void	h_hold(struct h_proc *p, enum h_stream s, int hold);
+
 /* Send sig to the child if it is still alive. */
 void	h_signal(struct h_proc *p, int sig);
 
@@ -165,6 +174,12 @@ int	h_raw_accept(struct h_raw *r, int fd, int ms);
 
 /* Connect to 127.0.0.1:port within ms.  Returns 0, or -1. */
 int	h_raw_connect(struct h_raw *r, int port, int ms);
+
+/*
+ * As h_raw_connect(), from 127.0.0.1:src_port: the connection's source
+ * port is chosen by the caller.
+ */
+int	h_raw_connect_from(struct h_raw *r, int port, int src_port, int ms);
 
 /* Send len bytes within H_WAIT: 0, or -1. */
 int	h_raw_send(struct h_raw *r, const void *bytes, size_t len);

@@ -1,0 +1,967 @@
+/*
+ * check_tty: kaipeer on an interactive terminal never blocks its loop.
+ *
+ * Each test opens a pseudo-terminal and plays the terminal and the shell
+ * around a real kaipeer (KAIPEER_BIN, else ./kaipeer).  A small "shell"
+ * process makes a new session with the pty as its controlling terminal and
+ * starts the node in a process group of its own, in the foreground, with
+ * the pty's slave as its standard input, output and error: the node's
+ * process group is not orphaned, so the terminal's job-control signals
+ * (SIGTTIN, SIGTSTP) reach it as they would under bash.  The test types
+ * into the master and reads everything the node writes there (echo
+ * included), and tells the shell to move the node between foreground and
+ * background, to wait for it to stop, to continue it, and to reap it.  A
+ * second kaipeer with -c is the peer that checks the node still serves.
+ *
+ *   1. background: with the node a background job, a line typed for it
+ *      neither stops it (SIGTTIN) nor blocks its loop in read(): a peer's
+ *      command gets its result at once.  Back in the foreground, that line
+ *      and the next are answered.
+ *   2. Ctrl-Z and fg (typed ^Z, then the shell's tcsetpgrp and SIGCONT),
+ *      and SIGSTOP then SIGCONT: after each, a peer's command and then a
+ *      typed line are answered at once, no extra line typed first.
+ *   3. the terminal as it was: the modes (tcgetattr) are the same after the
+ *      node exits as before it started, and O_NONBLOCK is never set on the
+ *      open file description the shell shares with the node, while it runs
+ *      or after it ended ("exit" typed, or ^C).
+ * Each test also checks that the node did not spin: its processor time
+ * stays under a quarter of its life (a node that polls a terminal it may
+ * not read, or retries EIO at once, burns a whole processor).
+ *
+ * Where no pseudo-terminal can be opened or made a controlling terminal,
+ * it says so and ends with "0 passed, 0 failed, 1 skipped" (exit 0).
+ * Nothing is left behind: the
+ * end of each test reaps the node and its shell, and a guardian process
+ * kills them and removes the temporary files if the test dies first (a
+ * failed assertion in fork mode, a Check timeout).  About 1.5 s.
+ *
+ * Run from the top of the repository:
+ *	make kaipeer tests/check_tty && ./tests/check_tty
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+
+#define TCASE_TIMEOUT	30	/* seconds, per test */
+#define WAIT_MS		5000	/* the bound of a wait that should not take long */
+#define AT_ONCE_MS	1000	/* "at once": a typed line answered */
+#define PEER_MS		2000	/* "at once": a peer's -c command, start to end */
+#define SETTLE_MS	300	/* time given to the node to misbehave */
+#define PORT_BASE	20000	/* ports from here ... */
+#define PORT_SPAN	10000	/* ... on, below the usual ephemeral range */
+#define OUT_MAX		(1024 * 1024)
+
+static const char *kaipeer_bin;
+
+/* --- time ----------------------------------------------------------------- */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+left_ms(long long deadline)
+{
+	long long left = deadline - now_ms();
+
+	return left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+}
+
+static void
+nap_ms(int ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
+}
+
+/* --- the guardian ----------------------------------------------------------- */
+
+/*
+ * A process that outlives the test process: it holds the read end of a pipe
+ * whose write end only the test holds, and learns from it the process
+ * groups to kill and the files to remove ("k <pid>", "f <path>", "c" to
+ * forget the processes, reaped by then).  When the test process ends,
+ * however it ends, the guardian reads EOF, kills the groups it still knows
+ * with SIGKILL and removes the files.
+ */
+static int guard_fd = -1;
+
+static void
+guardian(int fd)
+{
+	static char buf[8192];
+	pid_t pids[16];
+	char *files[16], *line, *nl;
+	size_t len = 0;
+	ssize_t r;
+	int npids = 0, nfiles = 0, i;
+
+	for (;;) {
+		r = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		line = buf;
+		while ((nl = strchr(line, '\n')) != NULL) {
+			*nl = '\0';
+			if (line[0] == 'k' && npids < 16)
+				pids[npids++] = (pid_t)atol(line + 2);
+			else if (line[0] == 'f' && nfiles < 16)
+				files[nfiles++] = strdup(line + 2);
+			else if (line[0] == 'c')
+				npids = 0;
+			line = nl + 1;
+		}
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+	}
+	for (i = 0; i < npids; i++) {
+		(void)kill(-pids[i], SIGKILL);
+		(void)kill(pids[i], SIGKILL);
+	}
+	for (i = 0; i < nfiles; i++)
+		if (files[i] != NULL)
+			(void)unlink(files[i]);
+	_exit(0);
+}
+
+static void
+guard_start(void)
+{
+	int p[2], fd;
+	pid_t pid;
+
+	ck_assert_msg(pipe(p) == 0, "pipe: %s", strerror(errno));
+	pid = fork();
+	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* Out of the test's process group, which a timeout kills. */
+		(void)setsid();
+		for (fd = 3; fd < 256; fd++)
+			if (fd != p[0])
+				(void)close(fd);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		guardian(p[0]);
+	}
+	close(p[0]);
+	(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	guard_fd = p[1];
+}
+
+static void
+guard_say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (guard_fd >= 0 && n > 0 && (size_t)n < sizeof(line) &&
+	    write(guard_fd, line, (size_t)n) != (ssize_t)n)
+		fprintf(stderr, "check_tty: cannot tell the guardian: %s\n",
+		    strerror(errno));
+}
+
+/* --- temporary files and ports ------------------------------------------- */
+
+/* A temporary file holding text; its path (static storage, one of four). */
+static const char *
+temp_file(const char *fmt, ...)
+{
+	static char paths[4][256];
+	static int next;
+	char *path = paths[next++ % 4];
+	const char *dir = getenv("TMPDIR");
+	va_list ap;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(paths[0]), "%s/kaipeer-tty.XXXXXX",
+	    dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+	fd = mkstemp(path);
+	ck_assert_msg(fd != -1, "mkstemp: %s", strerror(errno));
+	guard_say("f %s\n", path);
+	fp = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(fp);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	ck_assert_int_eq(fclose(fp), 0);
+	return path;
+}
+
+static int
+bindable(int family, int port)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	int fd, ok, one = 1;
+
+	if ((fd = socket(family, SOCK_STREAM, 0)) == -1)
+		return family == AF_INET6;	/* no IPv6 here: fine */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((unsigned short)port);
+		ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	} else {
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons((unsigned short)port);
+		sin6.sin6_addr = in6addr_any;
+		ok = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0;
+	}
+	close(fd);
+	return ok;
+}
+
+/* A port free on both wildcards, from a place that depends on the pid. */
+static int
+free_port(void)
+{
+	unsigned next = (unsigned)getpid() * 7919u;
+	int tries, port;
+
+	for (tries = 0; tries < PORT_SPAN; tries++) {
+		port = PORT_BASE + (int)(next++ % PORT_SPAN);
+		if (bindable(AF_INET, port) && bindable(AF_INET6, port))
+			return port;
+	}
+	ck_abort_msg("no free port");
+	return -1;
+}
+
+/* --- the terminal ------------------------------------------------------------ */
+
+struct term {
+	int	 master;	/* the terminal's side */
+	int	 slave;		/* the description the shell and node share */
+	char	 name[128];	/* /dev/pts/N */
+	char	*out;		/* everything the node wrote, echo included */
+	size_t	 len;
+	size_t	 pos;		/* expect() looks from here on */
+	int	 port;		/* the node's */
+	pid_t	 shell;		/* the job-control shell */
+	pid_t	 node;
+	int	 cmd;		/* to the shell */
+	int	 ack;		/* from the shell */
+	struct termios modes;	/* before the node started */
+	long long started;	/* when, in ms */
+};
+
+/* Open a pty: 0, or -1 with errno and what failed in *what. */
+static int
+pty_open(int *master, int *slave, char *name, size_t size, const char **what)
+{
+	const char *n;
+
+	*slave = -1;
+	*what = "posix_openpt";
+	if ((*master = posix_openpt(O_RDWR | O_NOCTTY)) == -1)
+		return -1;
+	*what = "grantpt";
+	if (grantpt(*master) == -1)
+		goto fail;
+	*what = "unlockpt";
+	if (unlockpt(*master) == -1)
+		goto fail;
+	*what = "ptsname";
+	if ((n = ptsname(*master)) == NULL || strlen(n) >= size)
+		goto fail;
+	snprintf(name, size, "%s", n);
+	*what = "opening the slave";
+	if ((*slave = open(name, O_RDWR | O_NOCTTY)) == -1)
+		goto fail;
+	(void)fcntl(*master, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(*slave, F_SETFD, FD_CLOEXEC);
+	return 0;
+fail:
+	close(*master);
+	*master = -1;
+	return -1;
+}
+
+/* Read what the node wrote, waiting up to ms for some. */
+static void
+pump(struct term *t, int ms)
+{
+	struct pollfd pfd;
+	ssize_t r;
+
+	pfd.fd = t->master;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, ms) <= 0)
+		return;
+	for (;;) {
+		if (t->len == OUT_MAX) {
+			/* Keep the last half: the tests read near the end. */
+			memmove(t->out, t->out + OUT_MAX / 2, OUT_MAX / 2);
+			t->len -= OUT_MAX / 2;
+			t->pos = t->pos > OUT_MAX / 2 ? t->pos - OUT_MAX / 2 : 0;
+		}
+		r = read(t->master, t->out + t->len, OUT_MAX - t->len);
+		if (r <= 0)
+			break;
+		t->len += (size_t)r;
+		t->out[t->len] = '\0';
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+	}
+}
+
+/* Read what the node writes for ms, whatever comes. */
+static void
+settle(struct term *t, int ms)
+{
+	long long deadline = now_ms() + ms;
+
+	while (left_ms(deadline) > 0)
+		pump(t, left_ms(deadline));
+}
+
+/* The end of what the node wrote, for a failure message. */
+static const char *
+tail(const struct term *t)
+{
+	const char *s = t->out + t->pos;
+
+	return t->len - t->pos > 2000 ? t->out + t->len - 2000 : s;
+}
+
+/* Wait up to ms for text after the last match; move past its line. */
+static int
+expect(struct term *t, const char *text, int ms)
+{
+	long long deadline = now_ms() + ms;
+	char *hit, *eol;
+
+	for (;;) {
+		if ((hit = strstr(t->out + t->pos, text)) != NULL) {
+			eol = strchr(hit, '\n');
+			t->pos = eol != NULL ? (size_t)(eol + 1 - t->out) :
+			    (size_t)(hit + strlen(text) - t->out);
+			return 0;
+		}
+		if (left_ms(deadline) == 0)
+			return -1;
+		pump(t, left_ms(deadline) < 20 ? left_ms(deadline) : 20);
+	}
+}
+
+#define EXPECT(t, text, ms) do {					\
+	const char *x_ = (text);					\
+	ck_assert_msg(expect((t), x_, (ms)) == 0,			\
+	    "the node did not print \"%s\" within %d ms; the terminal "	\
+	    "shows since the last match:\n%s", x_, (ms), tail(t));	\
+} while (0)
+
+/* Type bytes into the terminal. */
+static void
+type(struct term *t, const char *s)
+{
+	size_t len = strlen(s), off = 0;
+	ssize_t w;
+
+	while (off < len) {
+		w = write(t->master, s + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		ck_assert_msg(w > 0, "writing to the terminal: %s",
+		    strerror(errno));
+		off += (size_t)w;
+	}
+}
+
+/* --- the shell ------------------------------------------------------------- */
+
+/*
+ * The shell: a session leader with the pty as its controlling terminal,
+ * SIGTTOU, SIGTTIN, SIGTSTP, SIGINT and SIGQUIT ignored as a shell has
+ * them, that runs the node as a job in a process group of its own and
+ * obeys one-byte commands:
+ *	'b'	put the node in the background (the shell's group in front)
+ *	'f'	put the node in the foreground
+ *	'c'	send SIGCONT to the node's group
+ *	's'	send SIGSTOP to the node's group
+ *	'z'	wait until the node stops; then take the terminal, as bash does
+ *	'p'	report the node's state now
+ *	'w'	wait until the node exits
+ * and answers each with { result, state, cpu_ms }: result 0 or an errno;
+ * state as waitpid() reported it last, -1 while running; cpu_ms, once the
+ * node has exited, the processor time it used.
+ */
+struct reply {
+	int	result;
+	int	state;
+	long	cpu_ms;
+};
+
+/*
+ * Poll the node's state changes into *state (-1: running) and *exited for
+ * up to ms.  want: 0 just look; 'z' until a stop is reported during this
+ * call; 'w' until it has exited.  Returns whether that happened.
+ */
+static int
+shell_wait(pid_t node, int *state, int *exited, int want, int ms)
+{
+	long long deadline = now_ms() + ms;
+	pid_t r;
+	int st, stopped = 0;
+
+	for (;;) {
+		while (!*exited && (r = waitpid(node, &st, WNOHANG |
+		    WUNTRACED | WCONTINUED)) == node) {
+			*state = WIFCONTINUED(st) ? -1 : st;
+			if (WIFSTOPPED(st))
+				stopped = 1;
+			if (WIFEXITED(st) || WIFSIGNALED(st))
+				*exited = 1;
+		}
+		if (want == 0 || (want == 'z' && stopped) ||
+		    (want == 'w' && *exited))
+			return 1;
+		if (*exited || left_ms(deadline) == 0)
+			return 0;
+		nap_ms(5);
+	}
+}
+
+static void
+shell(int slave, const char *config, int cmd, int ack)
+{
+	static const int ign[] = { SIGTTOU, SIGTTIN, SIGTSTP, SIGINT,
+	    SIGQUIT };
+	struct reply rep;
+	struct rusage ru;
+	sigset_t none;
+	pid_t node;
+	unsigned i;
+	int state = -1, exited = 0, fd;
+	char c;
+
+	if (setsid() == -1 || ioctl(slave, TIOCSCTTY, 0) == -1)
+		_exit(90);
+	for (i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
+		signal(ign[i], SIG_IGN);
+	if ((node = fork()) == -1)
+		_exit(91);
+	if (node == 0) {
+		(void)setpgid(0, 0);
+		(void)tcsetpgrp(slave, getpgrp());
+		for (i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
+			signal(ign[i], SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dup2(slave, 0) == -1 || dup2(slave, 1) == -1 ||
+		    dup2(slave, 2) == -1)
+			_exit(92);
+		for (fd = 3; fd < 256; fd++)
+			(void)close(fd);
+		execl(kaipeer_bin, kaipeer_bin, config, (char *)NULL);
+		_exit(93);
+	}
+	(void)setpgid(node, node);
+	(void)tcsetpgrp(slave, node);
+	rep.result = (int)node;
+	rep.state = -1;
+	rep.cpu_ms = 0;
+	if (write(ack, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+		_exit(94);
+	while (read(cmd, &c, 1) == 1) {
+		rep.result = 0;
+		switch (c) {
+		case 'b':
+			if (tcsetpgrp(slave, getpgrp()) == -1)
+				rep.result = errno;
+			break;
+		case 'f':
+			if (tcsetpgrp(slave, node) == -1)
+				rep.result = errno;
+			break;
+		case 'c':
+			if (kill(-node, SIGCONT) == -1)
+				rep.result = errno;
+			break;
+		case 's':
+			if (kill(-node, SIGSTOP) == -1)
+				rep.result = errno;
+			break;
+		case 'z':
+			if (!shell_wait(node, &state, &exited, 'z', WAIT_MS))
+				rep.result = ETIMEDOUT;
+			else if (tcsetpgrp(slave, getpgrp()) == -1)
+				rep.result = errno;
+			break;
+		case 'p':
+			(void)shell_wait(node, &state, &exited, 0, 0);
+			break;
+		case 'w':
+			if (!shell_wait(node, &state, &exited, 'w', WAIT_MS))
+				rep.result = ETIMEDOUT;
+			else if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+				rep.cpu_ms = (long)(ru.ru_utime.tv_sec +
+				    ru.ru_stime.tv_sec) * 1000 +
+				    (long)(ru.ru_utime.tv_usec +
+				    ru.ru_stime.tv_usec) / 1000;
+			break;
+		default:
+			rep.result = EINVAL;
+		}
+		rep.state = state;
+		if (write(ack, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+			break;
+	}
+	_exit(0);
+}
+
+/* Ask the shell; its reply, within WAIT_MS plus a margin. */
+static struct reply
+ask(struct term *t, char c)
+{
+	long long deadline = now_ms() + WAIT_MS + 2000;
+	struct reply rep;
+	struct pollfd pfd;
+	size_t got = 0;
+	ssize_t r;
+
+	ck_assert_int_eq(write(t->cmd, &c, 1), 1);
+	while (got < sizeof(rep)) {
+		pfd.fd = t->ack;
+		pfd.events = POLLIN;
+		pump(t, 0);	/* the node must never block on its output */
+		if (poll(&pfd, 1, 20) == 1) {
+			r = read(t->ack, (char *)&rep + got, sizeof(rep) - got);
+			ck_assert_msg(r > 0, "the shell died");
+			got += (size_t)r;
+		}
+		ck_assert_msg(left_ms(deadline) > 0, "the shell did not "
+		    "answer '%c'", c);
+	}
+	return rep;
+}
+
+/* What a state from the shell means, for messages. */
+static const char *
+describe(int state, char *buf, size_t size)
+{
+	if (state == -1)
+		snprintf(buf, size, "running");
+	else if (WIFSTOPPED(state))
+		snprintf(buf, size, "stopped by signal %d%s", WSTOPSIG(state),
+		    WSTOPSIG(state) == SIGTTIN ? " (SIGTTIN: it read the "
+		    "terminal from the background)" : WSTOPSIG(state) ==
+		    SIGTTOU ? " (SIGTTOU)" : "");
+	else if (WIFEXITED(state))
+		snprintf(buf, size, "exited with status %d",
+		    WEXITSTATUS(state));
+	else if (WIFSIGNALED(state))
+		snprintf(buf, size, "killed by signal %d", WTERMSIG(state));
+	else
+		snprintf(buf, size, "in state %#x", (unsigned)state);
+	return buf;
+}
+
+static void
+shell_do(struct term *t, char c, const char *what)
+{
+	struct reply rep = ask(t, c);
+	char buf[128];
+
+	ck_assert_msg(rep.result == 0, "%s: %s (the node is %s)", what,
+	    strerror(rep.result), describe(rep.state, buf, sizeof(buf)));
+}
+
+/* The node, probed now, must be running. */
+static void
+assert_running(struct term *t, const char *when)
+{
+	struct reply rep = ask(t, 'p');
+	char buf[128];
+
+	ck_assert_msg(rep.state == -1, "%s, the node is %s; the terminal "
+	    "shows:\n%s", when, describe(rep.state, buf, sizeof(buf)),
+	    tail(t));
+}
+
+static int
+nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	ck_assert_msg(fl != -1, "F_GETFL: %s", strerror(errno));
+	return (fl & O_NONBLOCK) != 0;
+}
+
+/* Open a pty, start the shell and the node in it; wait for the banner. */
+static void
+start(struct term *t)
+{
+	int cmd[2], ack[2];
+	const char *config, *what;
+	struct reply rep;
+	size_t got = 0;
+	ssize_t r;
+	int st = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->cmd = t->ack = -1;
+	guard_start();
+	ck_assert_msg(pty_open(&t->master, &t->slave, t->name,
+	    sizeof(t->name), &what) == 0, "%s: %s", what, strerror(errno));
+	ck_assert_msg(tcgetattr(t->slave, &t->modes) == 0, "tcgetattr: %s",
+	    strerror(errno));
+	ck_assert_msg(!nonblocking(t->slave), "the new pty is non-blocking");
+	t->out = malloc(OUT_MAX + 1);
+	ck_assert_ptr_nonnull(t->out);
+	t->out[0] = '\0';
+	t->port = free_port();
+	config = temp_file("{ \"listenPort\": %d, \"interactive\": true }\n",
+	    t->port);
+	ck_assert(pipe(cmd) == 0 && pipe(ack) == 0);
+	t->started = now_ms();
+	t->shell = fork();
+	ck_assert_msg(t->shell != -1, "fork: %s", strerror(errno));
+	if (t->shell == 0) {
+		close(cmd[1]);
+		close(ack[0]);
+		close(t->master);
+		shell(t->slave, config, cmd[0], ack[1]);
+	}
+	guard_say("k %ld\n", (long)t->shell);
+	close(cmd[0]);
+	close(ack[1]);
+	t->cmd = cmd[1];
+	t->ack = ack[0];
+	(void)fcntl(t->cmd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(t->ack, F_SETFD, FD_CLOEXEC);
+	while (got < sizeof(rep)) {
+		r = read(t->ack, (char *)&rep + got, sizeof(rep) - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			(void)waitpid(t->shell, &st, 0);
+			ck_abort_msg("the shell could not start the node: %s",
+			    WIFEXITED(st) && WEXITSTATUS(st) == 90 ?
+			    "setsid or TIOCSCTTY failed" :
+			    WIFEXITED(st) && WEXITSTATUS(st) == 91 ?
+			    "fork failed" : "it died");
+		}
+		got += (size_t)r;
+	}
+	t->node = (pid_t)rep.result;
+	guard_say("k %ld\n", (long)t->node);
+	EXPECT(t, "Listening for connections on port", WAIT_MS);
+	EXPECT(t, "Type 'help'", WAIT_MS);
+	/* The node reads the terminal now; the shared description is as the
+	 * shell left it. */
+	EXPECT(t, "> ", WAIT_MS);
+	ck_assert_msg(!nonblocking(t->slave), "the node set O_NONBLOCK on "
+	    "the open file description it shares with the shell");
+}
+
+/* A peer's command: kaipeer -c '@0 calc 6*7', answered within PEER_MS. */
+static void
+peer_command(struct term *t, const char *when)
+{
+	const char *config;
+	char out[4096], want[128], buf[128], *argv[6];
+	long long start_ms = now_ms(), deadline = start_ms + PEER_MS;
+	struct pollfd pfd;
+	size_t len = 0;
+	ssize_t r;
+	pid_t pid;
+	int p[2], st = 0, fd, done = 0;
+	struct reply rep;
+
+	config = temp_file("{ \"peers\": [ { \"host\": \"127.0.0.1\", "
+	    "\"port\": %d } ], \"commandTimeout\": 3, \"connectTimeout\": 3 }\n",
+	    t->port);
+	ck_assert(pipe(p) == 0);
+	argv[0] = (char *)kaipeer_bin;
+	argv[1] = (char *)"-c";
+	argv[2] = (char *)"@0 calc 6*7";
+	argv[3] = (char *)config;
+	argv[4] = NULL;
+	pid = fork();
+	ck_assert(pid != -1);
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
+		    dup2(fd, 0) == -1 || dup2(p[1], 1) == -1 ||
+		    dup2(p[1], 2) == -1)
+			_exit(127);
+		for (fd = 3; fd < 256; fd++)
+			(void)close(fd);
+		execv(kaipeer_bin, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	/* Its output to the end, within a bound past the command's timeout. */
+	while (!done && now_ms() < start_ms + 6000) {
+		pfd.fd = p[0];
+		pfd.events = POLLIN;
+		pump(t, 0);
+		if (poll(&pfd, 1, 20) != 1)
+			continue;
+		r = read(p[0], out + len, sizeof(out) - 1 - len);
+		if (r <= 0)
+			done = 1;
+		else
+			len += (size_t)r;
+		out[len] = '\0';
+	}
+	close(p[0]);
+	if (!done)
+		(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, &st, 0);
+	snprintf(want, sizeof(want), "Result from 127.0.0.1:%d for command "
+	    "'calc 6*7': 42", t->port);
+	if (strstr(out, want) == NULL || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0 || now_ms() > deadline) {
+		rep = ask(t, 'p');
+		ck_abort_msg("%s, a peer's command got no result within %d ms "
+		    "(took %lld ms, exit status %#x); the node is %s; the "
+		    "peer printed:\n%s\nthe terminal shows:\n%s", when,
+		    PEER_MS, now_ms() - start_ms, (unsigned)st,
+		    describe(rep.state, buf, sizeof(buf)), out, tail(t));
+	}
+}
+
+/* Compare the terminal's modes now with those before the node. */
+static void
+assert_modes(struct term *t)
+{
+	struct termios now;
+	int i;
+
+	ck_assert_msg(tcgetattr(t->slave, &now) == 0, "tcgetattr: %s",
+	    strerror(errno));
+	ck_assert_msg(now.c_iflag == t->modes.c_iflag, "c_iflag %#lx, was "
+	    "%#lx", (unsigned long)now.c_iflag,
+	    (unsigned long)t->modes.c_iflag);
+	ck_assert_msg(now.c_oflag == t->modes.c_oflag, "c_oflag %#lx, was "
+	    "%#lx", (unsigned long)now.c_oflag,
+	    (unsigned long)t->modes.c_oflag);
+	ck_assert_msg(now.c_cflag == t->modes.c_cflag, "c_cflag %#lx, was "
+	    "%#lx", (unsigned long)now.c_cflag,
+	    (unsigned long)t->modes.c_cflag);
+	ck_assert_msg(now.c_lflag == t->modes.c_lflag, "c_lflag %#lx, was "
+	    "%#lx", (unsigned long)now.c_lflag,
+	    (unsigned long)t->modes.c_lflag);
+	for (i = 0; i < NCCS; i++)
+		ck_assert_msg(now.c_cc[i] == t->modes.c_cc[i], "c_cc[%d] %d, "
+		    "was %d", i, now.c_cc[i], t->modes.c_cc[i]);
+	ck_assert(cfgetispeed(&now) == cfgetispeed(&t->modes));
+	ck_assert(cfgetospeed(&now) == cfgetospeed(&t->modes));
+}
+
+/* Wait for the node to exit with status; then the shell; check the tty. */
+static void
+finish(struct term *t, int status)
+{
+	struct reply rep = ask(t, 'w');
+	long long life = now_ms() - t->started;
+	char buf[128];
+	int st;
+
+	ck_assert_msg(rep.result == 0, "the node did not exit (it is %s); "
+	    "the terminal shows:\n%s", describe(rep.state, buf, sizeof(buf)),
+	    tail(t));
+	ck_assert_msg(WIFEXITED(rep.state) && WEXITSTATUS(rep.state) ==
+	    status, "the node %s, not with status %d",
+	    describe(rep.state, buf, sizeof(buf)), status);
+	ck_assert_msg(rep.cpu_ms <= life / 4, "the node spun: %ld ms of "
+	    "processor time in %lld ms", rep.cpu_ms, life);
+	close(t->cmd);
+	ck_assert_int_eq(waitpid(t->shell, &st, 0), t->shell);
+	guard_say("c\n");
+	close(t->ack);
+	assert_modes(t);
+	ck_assert_msg(!nonblocking(t->slave), "the node left O_NONBLOCK set "
+	    "on the open file description it shared with the shell");
+	close(t->master);
+	close(t->slave);
+	free(t->out);
+	close(guard_fd);	/* the guardian removes the files */
+	guard_fd = -1;
+}
+
+/* --- the tests ------------------------------------------------------------- */
+
+START_TEST(test_background)
+{
+	struct term t;
+
+	start(&t);
+	shell_do(&t, 'b', "putting the node in the background");
+	/* A line for the node while it is in the background. */
+	type(&t, "calc 1+2\n");
+	settle(&t, SETTLE_MS);
+	assert_running(&t, "in the background with a line typed");
+	peer_command(&t, "with the node in the background and a line typed");
+	assert_running(&t, "in the background after a peer's command");
+	peer_command(&t, "in the background, again");
+	/* Back in front: the line typed, then a new one. */
+	shell_do(&t, 'f', "bringing the node to the foreground");
+	EXPECT(&t, "Result: 3", AT_ONCE_MS + 500);
+	type(&t, "calc 2*3\n");
+	EXPECT(&t, "Result: 6", AT_ONCE_MS);
+	peer_command(&t, "back in the foreground");
+	type(&t, "exit\n");
+	finish(&t, 0);
+}
+END_TEST
+
+START_TEST(test_stop_cont)
+{
+	struct term t;
+	struct reply rep;
+	char buf[128];
+
+	start(&t);
+	/* Ctrl-Z: the terminal sends SIGTSTP; the shell takes the terminal. */
+	type(&t, "\032");
+	rep = ask(&t, 'z');
+	ck_assert_msg(rep.result == 0, "^Z did not stop the node (it is %s)",
+	    describe(rep.state, buf, sizeof(buf)));
+	ck_assert_msg(WSTOPSIG(rep.state) == SIGTSTP, "^Z: the node is %s",
+	    describe(rep.state, buf, sizeof(buf)));
+	/* fg: the node in front again, then SIGCONT, as bash does. */
+	shell_do(&t, 'f', "fg: tcsetpgrp");
+	shell_do(&t, 'c', "fg: SIGCONT");
+	peer_command(&t, "after ^Z and fg, before any line is typed");
+	type(&t, "calc 4*5\n");
+	EXPECT(&t, "Result: 20", AT_ONCE_MS);
+
+	/* SIGSTOP and SIGCONT, the terminal staying with the node. */
+	shell_do(&t, 's', "SIGSTOP");
+	rep = ask(&t, 'z');
+	ck_assert_msg(rep.result == 0 && WSTOPSIG(rep.state) == SIGSTOP,
+	    "SIGSTOP: the node is %s", describe(rep.state, buf, sizeof(buf)));
+	shell_do(&t, 'f', "tcsetpgrp after SIGSTOP");
+	shell_do(&t, 'c', "SIGCONT");
+	peer_command(&t, "after SIGSTOP and SIGCONT, before any line is typed");
+	type(&t, "calc 5*5\n");
+	EXPECT(&t, "Result: 25", AT_ONCE_MS);
+	type(&t, "exit\n");
+	finish(&t, 0);
+}
+END_TEST
+
+/* The terminal as it was, after "exit" (row 0) or ^C (row 1). */
+START_TEST(test_modes)
+{
+	struct term t;
+
+	start(&t);
+	type(&t, "calc 1+1\n");
+	EXPECT(&t, "Result: 2", AT_ONCE_MS);
+	ck_assert_msg(!nonblocking(t.slave), "the node set O_NONBLOCK on the "
+	    "open file description it shares with the shell");
+	/* In the background too, where the shell reads that description. */
+	shell_do(&t, 'b', "putting the node in the background");
+	settle(&t, SETTLE_MS);
+	ck_assert_msg(!nonblocking(t.slave), "the node in the background set "
+	    "O_NONBLOCK on the open file description the shell reads");
+	shell_do(&t, 'f', "bringing the node to the foreground");
+	/* "exit", or ^C (SIGINT to the foreground group): status 0 both. */
+	type(&t, _i == 0 ? "exit\n" : "\003");
+	finish(&t, 0);
+}
+END_TEST
+
+static Suite *
+tty_suite(void)
+{
+	Suite *s = suite_create("tty");
+	TCase *tc = tcase_create("tty");
+
+	tcase_set_timeout(tc, TCASE_TIMEOUT);
+	tcase_add_test(tc, test_background);
+	tcase_add_test(tc, test_stop_cont);
+	tcase_add_loop_test(tc, test_modes, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	const char *what;
+	char name[128];
+	int master, slave, failed, st;
+	SRunner *sr;
+	pid_t pid;
+
+	if ((kaipeer_bin = getenv("KAIPEER_BIN")) == NULL ||
+	    kaipeer_bin[0] == '\0')
+		kaipeer_bin = "./kaipeer";
+	if (pty_open(&master, &slave, name, sizeof(name), &what) == -1) {
+		printf("check_tty: skipped: cannot open a pseudo-terminal "
+		    "(%s: %s)\n", what, strerror(errno));
+		printf("0 passed, 0 failed, 1 skipped\n");
+		return EXIT_SUCCESS;
+	}
+	/* Can a new session take it as its controlling terminal? */
+	if ((pid = fork()) == 0)
+		_exit(setsid() != -1 && ioctl(slave, TIOCSCTTY, 0) != -1 ? 0 :
+		    errno);
+	st = -1;
+	if (pid != -1)
+		(void)waitpid(pid, &st, 0);
+	close(slave);
+	close(master);
+	if (st != 0) {
+		printf("check_tty: skipped: a new session cannot take a "
+		    "pseudo-terminal as its controlling terminal (%s)\n",
+		    pid == -1 ? strerror(errno) : WIFEXITED(st) ?
+		    strerror(WEXITSTATUS(st)) : "the probe died");
+		printf("0 passed, 0 failed, 1 skipped\n");
+		return EXIT_SUCCESS;
+	}
+	if (access(kaipeer_bin, X_OK) == -1) {
+		printf("check_tty: %s: %s (make kaipeer, or set KAIPEER_BIN)\n",
+		    kaipeer_bin, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(tty_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
