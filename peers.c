@@ -1,10 +1,6 @@
 /*
- * peers: the peer table (contract in include/peers.h).
- *
- * Three hashes find entries: by node id, by key (each entry's address and
- * the "host:port" it dials) and by name.  Keys point into the entries
- * themselves, so every change of addr, dial, name or id goes through
- * unkey() and rekey().
+ * peers: the peer table's links (contract in include/peers.h; the entries,
+ * their indexes and hashes are table.c's).
  *
  * A link comes to an entry in one of two ways: our dial (the session's
  * user is the dialling entry from the start) or a HELLO on an accepted
@@ -28,57 +24,13 @@ struct peers {
 	int		 max_conns;
 	long		 reconnect_max_ms;
 	int		 no_redial;
-	struct peer	**table;	/* index -> entry, NULL when free */
-	int		 ntable;	/* indexes handed out */
-	int		 cap;
-	int		*freed;		/* ring of forgotten indexes */
-	int		 freed_head, nfreed;
-	struct map	 by_id, by_key, by_name;
-	struct peer	*lru_head, *lru_tail;	/* departed strangers */
-	int		 nlru;
+	struct table	*t;
 };
 
 static const struct session_ops sess_ops;
 static void dial_failed(struct peers *, struct peer *, const char *);
-
-/* --- keys --------------------------------------------------------------- */
-
-static void
-unkey(struct peers *p, struct peer *e)
-{
-	if (e->keyed_addr)
-		map_del(&p->by_key, e->addr, strlen(e->addr), e);
-	if (e->keyed_dial)
-		map_del(&p->by_key, e->dial, strlen(e->dial), e);
-	if (e->keyed_name)
-		map_del(&p->by_name, e->name, strlen(e->name), e);
-	if (e->keyed_id)
-		map_del(&p->by_id, e->id, PROTO_NODE_ID, e);
-	e->keyed_addr = e->keyed_dial = e->keyed_name = e->keyed_id = 0;
-}
-
-static void
-rekey(struct peers *p, struct peer *e)
-{
-	unkey(p, e);
-	if (e->addr[0] != '\0')
-		e->keyed_addr = map_put(&p->by_key, e->addr, strlen(e->addr),
-		    e) == 0;
-	if (e->dial != NULL && strcmp(e->dial, e->addr) != 0)
-		e->keyed_dial = map_put(&p->by_key, e->dial, strlen(e->dial),
-		    e) == 0;
-	if (e->name[0] != '\0')
-		e->keyed_name = map_put(&p->by_name, e->name, strlen(e->name),
-		    e) == 0;
-	if (e->has_id)
-		e->keyed_id = map_put(&p->by_id, e->id, PROTO_NODE_ID, e) == 0;
-}
-
-const char *
-peer_label(const struct peer *e)
-{
-	return e->addr[0] != '\0' ? e->addr : e->dial != NULL ? e->dial : "?";
-}
+static void on_retry(void *ctx);
+static void on_lookup_timeout(void *ctx);
 
 /* --- the table ---------------------------------------------------------- */
 
@@ -87,9 +39,6 @@ peers_new(const struct sess_env *env, int max_conns, long reconnect_max_ms,
     const struct peers_ops *ops, void *ctx)
 {
 	struct peers *p;
-	unsigned char seed[24];
-	uint64_t s[3] = { 0, 0, 0 };
-	int i;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
@@ -98,12 +47,8 @@ peers_new(const struct sess_env *env, int max_conns, long reconnect_max_ms,
 	p->ctx = ctx;
 	p->max_conns = max_conns;
 	p->reconnect_max_ms = reconnect_max_ms;
-	net_random(seed, sizeof(seed));
-	for (i = 0; i < 24; i++)
-		s[i / 8] = s[i / 8] << 8 | seed[i];
-	if (map_init(&p->by_id, s[0]) == -1 || map_init(&p->by_key, s[1]) == -1
-	    || map_init(&p->by_name, s[2]) == -1) {
-		peers_free(p);
+	if ((p->t = table_new()) == NULL) {
+		free(p);
 		return NULL;
 	}
 	return p;
@@ -136,18 +81,15 @@ free_entry(struct peers *p, struct peer *e)
 void
 peers_free(struct peers *p)
 {
+	struct peer *e;
 	int i;
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->ntable; i++)
-		if (p->table[i] != NULL)
-			free_entry(p, p->table[i]);
-	map_free(&p->by_id);
-	map_free(&p->by_key);
-	map_free(&p->by_name);
-	free(p->table);
-	free(p->freed);
+	for (i = 0; i < table_count(p->t); i++)
+		if ((e = table_at(p->t, i)) != NULL)
+			free_entry(p, e);
+	table_free(p->t);
 	free(p);
 }
 
@@ -161,129 +103,85 @@ peers_limits(struct peers *p, int max_conns, long reconnect_max_ms)
 void
 peers_no_redial(struct peers *p)
 {
+	struct peer *e;
 	int i;
 
 	p->no_redial = 1;
-	for (i = 0; i < p->ntable; i++)
-		if (p->table[i] != NULL) {
-			loop_timer_stop(p->env->loop, &p->table[i]->retry);
-			p->table[i]->retry_at = 0;
+	for (i = 0; i < table_count(p->t); i++)
+		if ((e = table_at(p->t, i)) != NULL) {
+			loop_timer_stop(p->env->loop, &e->retry);
+			e->retry_at = 0;
 		}
 }
 
 struct peer *
 peers_at(const struct peers *p, int i)
 {
-	return i >= 0 && i < p->ntable ? p->table[i] : NULL;
+	return table_at(p->t, i);
 }
 
 int
 peers_count(const struct peers *p)
 {
-	return p->ntable;
+	return table_count(p->t);
+}
+
+struct peer *
+peers_find(const struct peers *p, const char *sel, size_t len,
+    struct peer **found, int max, int *nfound)
+{
+	return table_find(p->t, sel, len, found, max, nfound);
 }
 
 int
 peers_up(const struct peers *p)
 {
+	struct peer *e;
 	int i, n = 0;
 
-	for (i = 0; i < p->ntable; i++)
-		n += p->table[i] != NULL && p->table[i]->state == PEER_UP;
+	for (i = 0; i < table_count(p->t); i++)
+		n += (e = table_at(p->t, i)) != NULL && e->state == PEER_UP;
 	return n;
 }
 
 int
 peers_connecting(const struct peers *p)
 {
+	struct peer *e;
 	int i;
 
-	for (i = 0; i < p->ntable; i++)
-		if (p->table[i] != NULL && p->table[i]->dial != NULL &&
-		    p->table[i]->state == PEER_CONNECTING)
+	for (i = 0; i < table_count(p->t); i++)
+		if ((e = table_at(p->t, i)) != NULL && e->dial != NULL &&
+		    e->state == PEER_CONNECTING)
 			return 1;
 	return 0;
 }
 
-static void on_retry(void *ctx);
-static void on_lookup_timeout(void *ctx);
-
-/*
- * A new entry with the next index; after PEERS_MAX_INDEX, the oldest
- * forgotten one.  NULL when no index is free or no memory.
- */
+/* A new entry, in the table; NULL when no index is free or no memory. */
 static struct peer *
 new_entry(struct peers *p, enum peer_origin origin)
 {
-	struct peer *e, **t;
-	int i, ncap;
+	struct peer *e;
 
-	if (p->ntable < PEERS_MAX_INDEX) {
-		if (p->ntable == p->cap) {
-			ncap = p->cap > 0 ? p->cap * 2 : 16;
-			if ((t = realloc(p->table, (size_t)ncap *
-			    sizeof(*t))) == NULL)
-				return NULL;
-			p->table = t;
-			p->cap = ncap;
-		}
-		i = p->ntable;
-	} else if (p->nfreed > 0)
-		i = p->freed[p->freed_head];
-	else
-		return NULL;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if (i == p->ntable)
-		p->ntable++;
-	else {
-		p->freed_head = (p->freed_head + 1) % PEERS_MAX_INDEX;
-		p->nfreed--;
+	if (table_insert(p->t, e) == -1) {
+		free(e);
+		return NULL;
 	}
-	e->index = i;
 	e->origin = origin;
 	e->owner = p;
 	e->state = PEER_FAILED;
 	loop_timer_init(&e->retry, on_retry, e);
 	loop_timer_init(&e->lookup, on_lookup_timeout, e);
-	p->table[i] = e;
 	return e;
 }
 
-static void
-lru_remove(struct peers *p, struct peer *e)
-{
-	if (!e->in_lru)
-		return;
-	if (e->lru_prev != NULL)
-		e->lru_prev->lru_next = e->lru_next;
-	else
-		p->lru_head = e->lru_next;
-	if (e->lru_next != NULL)
-		e->lru_next->lru_prev = e->lru_prev;
-	else
-		p->lru_tail = e->lru_prev;
-	e->lru_prev = e->lru_next = NULL;
-	e->in_lru = 0;
-	p->nlru--;
-}
-
-/* Take e out of the table for good; its index goes to the free ring. */
+/* Take e out of the table for good. */
 static void
 forget(struct peers *p, struct peer *e)
 {
-	int slot;
-
-	lru_remove(p, e);
-	unkey(p, e);
-	p->table[e->index] = NULL;
-	if (p->freed == NULL &&
-	    (p->freed = malloc(PEERS_MAX_INDEX * sizeof(*p->freed))) == NULL)
-		p->nfreed = 0;	/* indexes are then never handed out again */
-	else if (p->nfreed < PEERS_MAX_INDEX) {
-		slot = (p->freed_head + p->nfreed++) % PEERS_MAX_INDEX;
-		p->freed[slot] = e->index;
-	}
+	table_remove(p->t, e);
 	free_entry(p, e);
 }
 
@@ -291,114 +189,17 @@ forget(struct peers *p, struct peer *e)
 static void
 departed(struct peers *p, struct peer *e)
 {
+	struct peer *old;
+
 	if (e->dial != NULL || e->nlinks > 0)
 		return;
 	if (e->ephemeral) {
 		forget(p, e);
 		return;
 	}
-	if (!e->in_lru) {
-		e->lru_prev = p->lru_tail;
-		if (p->lru_tail != NULL)
-			p->lru_tail->lru_next = e;
-		else
-			p->lru_head = e;
-		p->lru_tail = e;
-		e->in_lru = 1;
-		p->nlru++;
-	}
-	while (p->nlru > PEERS_MAX_STRANGERS)
-		forget(p, p->lru_head);
-}
-
-/* --- lookups ------------------------------------------------------------ */
-
-struct pick {
-	struct peer	**found;
-	int		 max;
-	int		 n;
-};
-
-static void
-pick_one(void *ctx, void *val)
-{
-	struct pick *k = ctx;
-
-	if (k->n < k->max)
-		k->found[k->n] = val;
-	k->n++;
-}
-
-/* The entries under key in m, connected ones only if some are. */
-static struct peer *
-lookup(const struct map *m, const char *key, size_t len, struct peer **found,
-    int max, int *n)
-{
-	struct peer *tmp[8];
-	struct pick k;
-	int i, up = 0;
-
-	k.found = tmp;
-	k.max = 8;
-	k.n = 0;
-	map_each(m, key, len, pick_one, &k);
-	if (k.n > 8)
-		k.n = 8;
-	for (i = 0; i < k.n; i++)
-		up += tmp[i]->state == PEER_UP;
-	*n = 0;
-	for (i = 0; i < k.n; i++)
-		if (up == 0 || up == k.n || tmp[i]->state == PEER_UP) {
-			if (*n < max)
-				found[*n] = tmp[i];
-			(*n)++;
-		}
-	return *n == 1 ? found[0] : NULL;
-}
-
-static int
-by_index(const void *a, const void *b)
-{
-	int x = (*(struct peer *const *)a)->index;
-	int y = (*(struct peer *const *)b)->index;
-
-	return (x > y) - (x < y);
-}
-
-struct peer *
-peers_find(const struct peers *p, const char *sel, size_t len,
-    struct peer **found, int max, int *nfound)
-{
-	struct peer *one[1], *e;
-	struct pick k;
-	int index;
-
-	if (max == 0) {
-		found = one;
-		max = 1;
-	}
-	*nfound = 0;
-	switch (console_selector(sel, len, &index)) {
-	case CONSOLE_SEL_INDEX:
-		if ((e = peers_at(p, index)) != NULL)
-			*nfound = 1;
-		return e;
-	case CONSOLE_SEL_ADDR:
-		return lookup(&p->by_key, sel, len, found, max, nfound);
-	case CONSOLE_SEL_NAME:
-		/* A name held by two entries is ambiguous, up or not. */
-		if ((*nfound = (int)map_count(&p->by_name, sel, len)) == 1)
-			return map_get(&p->by_name, sel, len);
-		k.found = found;
-		k.max = max;
-		k.n = 0;
-		map_each(&p->by_name, sel, len, pick_one, &k);
-		qsort(found, (size_t)(*nfound < max ? *nfound : max),
-		    sizeof(*found), by_index);
-		return NULL;
-	default:
-		return NULL;
-	}
+	table_depart(p->t, e);
+	while ((old = table_over(p->t)) != NULL)
+		forget(p, old);
 }
 
 /* --- links -------------------------------------------------------------- */
@@ -544,7 +345,7 @@ peers_entry(struct peers *p, const char *host, int port,
 	else
 		snprintf(bare, sizeof(bare), "%s", host);
 	net_format(key, sizeof(key), bare, port);
-	if ((e = lookup(&p->by_key, key, strlen(key), found, 1, &n)) == NULL &&
+	if ((e = table_by_key(p->t, key, strlen(key), found, 1, &n)) == NULL &&
 	    n > 0)
 		e = found[0];
 	if (e == NULL && (e = new_entry(p, origin)) == NULL)
@@ -559,8 +360,8 @@ peers_entry(struct peers *p, const char *host, int port,
 			return NULL;
 		}
 		e->port = port;
-		lru_remove(p, e);
-		rekey(p, e);
+		table_back(p->t, e);
+		table_rekey(p->t, e);
 	}
 	return e;
 }
@@ -572,7 +373,7 @@ static void
 entry_down(struct peers *p, struct peer *e, const char *why)
 {
 	p->ops->gone(p->ctx, e, why);
-	if (p->table[e->index] != e)
+	if (table_at(p->t, e->index) != e)
 		return;
 	schedule_retry(p, e);
 	departed(p, e);
@@ -810,8 +611,8 @@ on_hello(void *ctx, struct session *s, const struct proto_hello *h)
 	if (e == NULL) {
 		/* Inbound: the entry it had (by id, by address), or a new
 		 * one. */
-		if ((e = map_get(&p->by_id, h->id, PROTO_NODE_ID)) == NULL &&
-		    (e = lookup(&p->by_key, addr, strlen(addr), found, 1,
+		if ((e = table_by_id(p->t, h->id)) == NULL &&
+		    (e = table_by_key(p->t, addr, strlen(addr), found, 1,
 		    &n)) == NULL && n > 0)
 			e = found[0];
 		if (e == NULL && (e = new_entry(p, PEER_ACCEPTED)) == NULL) {
@@ -826,25 +627,25 @@ on_hello(void *ctx, struct session *s, const struct proto_hello *h)
 		}
 	} else {
 		/* Our dial: the node may be known under another entry. */
-		if ((f = map_get(&p->by_id, h->id, PROTO_NODE_ID)) != NULL &&
+		if ((f = table_by_id(p->t, h->id)) != NULL &&
 		    f != e)
 			merge(p, f, e);
-		if ((f = lookup(&p->by_key, addr, strlen(addr), found, 1,
+		if ((f = table_by_key(p->t, addr, strlen(addr), found, 1,
 		    &n)) == NULL && n > 0)
 			f = found[0];
 		if (f != NULL && f != e && f->nlinks == 0 && f->dial == NULL)
 			merge(p, f, e);	/* a stale entry at this address */
 	}
-	lru_remove(p, e);
+	table_back(p->t, e);
 	snprintf(name, sizeof(name), "%s", h->name);
-	unkey(p, e);
+	table_unkey(p->t, e);
 	memcpy(e->id, h->id, PROTO_NODE_ID);
 	e->has_id = 1;
 	snprintf(e->addr, sizeof(e->addr), "%s", addr);
 	check_name(p, e, name);
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->ephemeral = !s->outbound && h->port == 0 && e->dial == NULL;
-	rekey(p, e);
+	table_rekey(p->t, e);
 
 	if (e->link != NULL && e->link != s) {
 		if (!keep_new(p, e->link, s)) {
@@ -954,8 +755,8 @@ peers_bye_all(struct peers *p, const char *text)
 	int i;
 
 	peers_no_redial(p);
-	for (i = 0; i < p->ntable; i++) {
-		if ((e = p->table[i]) == NULL)
+	for (i = 0; i < table_count(p->t); i++) {
+		if ((e = table_at(p->t, i)) == NULL)
 			continue;
 		if ((s = e->link) != NULL) {
 			detach(e, s);
@@ -974,7 +775,7 @@ peers_bye_all(struct peers *p, const char *text)
 void
 peers_drop(struct peers *p, struct peer *e)
 {
-	unkey(p, e);
+	table_unkey(p->t, e);
 	free(e->dial);
 	free(e->host);
 	e->dial = e->host = NULL;
@@ -991,7 +792,7 @@ peers_drop(struct peers *p, struct peer *e)
 		session_bye(s, "removed from the config");
 	}
 	close_links(e);
-	rekey(p, e);
+	table_rekey(p->t, e);
 	if (e->state != PEER_FAILED)
 		e->state = PEER_DOWN;
 	p->ops->gone(p->ctx, e, "peer removed");

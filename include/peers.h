@@ -18,10 +18,9 @@
  * or is lost, after a backoff from 0.25 s doubling to reconnectMax with
  * +-25% jitter; only a connection to the node itself is final.  Entries
  * made by strangers are bounded: one that did not listen is forgotten as
- * soon as it leaves, and of those that did, at most PEERS_MAX_STRANGERS
- * are remembered after they left, oldest forgotten first.  Indexes of
- * forgotten entries are handed out again only once PEERS_MAX_INDEX have
- * been used, oldest first.
+ * soon as it leaves, and of those that did, at most TABLE_MAX_DEPARTED
+ * are remembered after they left, oldest forgotten first (table.c keeps
+ * the entries, their indexes and their hashes).
  *
  * The table prints nothing: what happens is told to the owner through
  * ops->event(), and the owner decides what the user sees.
@@ -32,69 +31,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "map.h"
 #include "net.h"
 #include "proto.h"
 #include "session.h"
+#include "table.h"
 
-#define PEERS_MAX_INDEX		65536	/* indexes handed out before reuse */
-#define PEERS_MAX_STRANGERS	1024	/* departed inbound entries kept */
-#define PEERS_MAX_LINKS		4	/* links of one entry at once */
 #define PEERS_RETRY_FIRST_MS	250	/* first wait before dialling again */
-
-enum peer_state {
-	PEER_CONNECTING,	/* dialling, or its handshake in progress */
-	PEER_UP,		/* a link is up */
-	PEER_DOWN,		/* was up, now gone */
-	PEER_FAILED		/* our dial failed */
-};
-
-enum peer_origin {
-	PEER_CONFIG,		/* listed in "peers" */
-	PEER_CONNECT,		/* "connect" or the library */
-	PEER_ACCEPTED		/* it dialled us */
-};
-
-struct resolve;
-struct request;
-
-/* The request layer's lists of an entry's requests (see request.h). */
-struct req_list {
-	struct request	*head, *tail;
-};
-
-struct peer {
-	int		 index;
-	enum peer_state	 state;
-	enum peer_origin origin;
-	char		 addr[NET_ADDRLEN];	/* "ip:listen-port", or dial */
-	char		*dial;		/* "host:port" we dial; NULL: none */
-	char		*host;
-	int		 port;
-	char		 name[PROTO_MAX_NAME + 1];
-	unsigned char	 id[PROTO_NODE_ID];
-	int		 has_id;
-	int		 ephemeral;	/* inbound, not listening */
-	int		 final;		/* it is us: never dialled again */
-	char		 why[160];	/* why the last dial failed */
-	struct session	*link;		/* the link in use, once up */
-	struct session	*dialling;	/* our dial, until its handshake */
-	struct session	*links[PEERS_MAX_LINKS];	/* every link */
-	int		 nlinks;
-	struct req_list	 waiting;	/* requests not yet sent */
-	struct req_list	 sent;		/* requests sent, not answered */
-	/* Internal. */
-	struct peers	*owner;
-	struct resolve	*resolving;
-	long		 backoff_ms;
-	long long	 retry_at;	/* 0: no redial planned */
-	struct loop_timer retry;
-	struct loop_timer lookup;	/* deadline of a name lookup */
-	char		 reported[160];	/* the failure last told */
-	struct peer	*lru_prev, *lru_next;	/* departed strangers */
-	int		 in_lru;
-	int		 keyed_addr, keyed_dial, keyed_name, keyed_id;
-};
 
 /* What the owner hears (ev, the entry or NULL, who, text, code). */
 enum peer_event {
@@ -175,7 +117,7 @@ void	peers_kill(struct peers *p, struct peer *e, enum sess_end why,
 /* Forget e's address to dial (no longer configured); close its links. */
 void	peers_drop(struct peers *p, struct peer *e);
 
-/* The entry at index i, or NULL; how many indexes there are. */
+/* The entry at index i, or NULL; how many indexes there are (table.c). */
 struct peer *peers_at(const struct peers *p, int i);
 int	peers_count(const struct peers *p);
 
@@ -193,8 +135,5 @@ int	peers_connecting(const struct peers *p);
  */
 struct peer *peers_find(const struct peers *p, const char *sel, size_t len,
 	    struct peer **found, int max, int *nfound);
-
-/* "ip:port", or the dial string when it was never up. */
-const char *peer_label(const struct peer *e);
 
 #endif

@@ -45,7 +45,7 @@ unit check_console tests/check_console.c console.c
 unit check_loop tests/check_loop.c loop.c map.c
 unit check_output tests/check_output.c output.c loop.c
 unit check_library tests/check_library.c json.c config.c console.c calc.c \
-    proto.c map.c loop.c output.c net.c resolve.c session.c peers.c \
+    proto.c map.c loop.c output.c net.c resolve.c session.c table.c peers.c \
     request.c command.c node.c repl.c cli.c
 
 make -s kaipeer examples/greet examples/ask tests/check_integration >/dev/null || exit 1
