@@ -5,15 +5,30 @@
  * It opens -c TCP connections to the node, does the real handshake on each
  * (a HELLO with its own random node id, since a node refuses two connections
  * from one id), then keeps up to -P COMMAND frames in flight on every
- * connection until -n RESULTs in all have come back.  One thread and one
- * poll() loop drive every connection; each connection gets at most one
- * write() per loop turn, carrying every frame queued for it.  Nothing is
- * allocated per request: the in-flight table of a connection has -P slots,
- * a request's id is its slot plus a multiple of -P, and the latencies go
- * into an array of -n samples made at start-up.  The clock starts once every
- * connection has finished its handshake.  With -k the connections then stay
- * open, idle, for that many seconds after the report (to measure the node's
- * memory per connection).
+ * connection until -n RESULTs in all have come back.  With -H N it measures
+ * handshakes instead: N connections one after another, each connecting,
+ * exchanging HELLOs and saying BYE, the next starting once the node has hung
+ * up; it reports the rate of the first and of the last tenth of them and
+ * the median time of one handshake in each, so that a node whose handshakes
+ * get dearer as connections come and go shows it.
+ *
+ * It runs on the node's own event loop (loop.h), in one thread: a watch per
+ * connection, whose callback reads and handles every whole frame
+ * (proto_frame_next()), and a hook that runs before the loop sleeps and
+ * gives each connection that has something to send one write() carrying all
+ * of it.  Only connections with new free slots, a PONG to send or a socket
+ * that drained are visited.  Nothing is allocated per request: the
+ * in-flight table of a connection has -P slots, a request's id is its slot
+ * plus a multiple of -P, and the latencies go into an array of -n samples
+ * made at start-up.
+ *
+ * Two clocks: every timeout is a loop timer on the loop's clock (no
+ * progress for 10 s is fatal; -k holds the connections open, idle, for that
+ * many seconds after the report, to measure the node's memory per
+ * connection).  What is measured (latencies, the run's length, the
+ * handshakes) is stamped in nanoseconds by now_ns(), since a request at
+ * depth 1 takes a few tens of microseconds.  The run's clock starts once
+ * every connection has finished its handshake.
  *
  * Every RESULT must name an id in flight, have status 0 and the expected
  * text (-e; else the local calc_eval() of a "calc ..." command; else the
@@ -30,9 +45,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netdb.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -43,31 +56,45 @@
 #include <unistd.h>
 
 #include "calc.h"
+#include "loop.h"
+#include "net.h"
 #include "proto.h"
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	64
-#define STALL_NS	(10LL * 1000000000)	/* no progress for this long */
+#define STALL_MS	10000	/* no progress for this long is fatal */
 #define IN_CAP		65536	/* input buffer, so the largest RESULT */
 #define MAX_TEXT	60000	/* longest -t and -e */
 #define MAX_CLIENTS	60000
 #define MAX_DEPTH	10000
 #define MAX_REQUESTS	100000000
+#define MAX_HANDSHAKES	10000000
+#define MIN_HANDSHAKES	10	/* a tenth is at least one */
 #define MAX_KEEP	3600
 #define SLACK		256	/* output room for PONGs and the BYE */
 
+enum client_state {
+	C_CONNECTING,		/* TCP connect in progress */
+	C_HELLO,		/* waiting for the node's HELLO */
+	C_READY,		/* handshake done */
+	C_DONE,			/* -H: the node's HELLO came; say BYE */
+	C_CLOSING		/* -H: BYE sent; the node is to hang up */
+};
+
 struct client {
 	int		 fd;
-	int		 connected;	/* TCP connect finished */
-	int		 hello;		/* the node's HELLO accepted */
-	int		 blocked;	/* last write hit EAGAIN */
+	int		 i;		/* its number, for messages */
+	enum client_state state;
+	int		 blocked;	/* the socket took less than we had */
+	int		 queued;	/* on the write list */
+	struct client	*next;		/* on the write list */
 	unsigned char	*in;		/* IN_CAP bytes */
 	size_t		 inlen;
 	unsigned char	*out;		/* outcap bytes */
 	size_t		 outoff, outlen;
 	uint32_t	 seq;		/* requests sent on this connection */
 	uint32_t	*ids;		/* [depth] id in flight in each slot */
-	long long	*sent;		/* [depth] when it was sent */
+	long long	*sent;		/* [depth] when it was sent (ns) */
 	unsigned char	*busy;		/* [depth] slot in flight */
 	int		*freeslot;	/* stack of free slots */
 	int		 nfree;
@@ -77,6 +104,7 @@ struct client {
 static const char *host = "127.0.0.1";
 static int port = 14590, nclients = 50, depth = 1, keep, quiet, csv;
 static long requests = 100000;
+static long handshakes;		/* -H: 0 unless given */
 static const char *command = "calc 1+2";
 static const char *expect_opt;
 
@@ -85,15 +113,29 @@ static char expected[IN_CAP];
 static size_t expected_len;
 static int have_expected;
 
+static struct loop *loop;
+static struct loop_timer stall_timer, hold_timer;
+static long long last_progress;	/* ms, on the loop's clock */
+static int holding;
+
+static struct addrinfo *addr;	/* the node */
+static struct proto_hello hello;	/* ours; the id changes per connection */
+static unsigned char base_id[PROTO_NODE_ID];
 static struct client *clients;
-static struct pollfd *pfds;
+static struct client *wlist;	/* connections with something to write */
 static size_t outcap;
 static unsigned char frame[PROTO_HEADER + 4 + MAX_TEXT];
 static size_t frame_len;	/* the COMMAND, encoded once with id 0 */
-static long long *samples;	/* [requests] latencies in ns */
+static long long *samples;	/* [requests or handshakes] latencies in ns */
 static long nsent, ndone;
 static int nready;		/* connections past the handshake */
-static long long t_begin, t_ready, t_end, last_progress;
+static long long t_begin, t_ready, t_end;	/* ns */
+
+/* -H: the handshake under way began at hs_start; the first tenth ended at
+ * t_first, the last began at t_last (ns).  samples[k] is how long
+ * handshake k took, from socket() to the node's hang-up. */
+static long tenth;
+static long long hs_start, t_first, t_last;
 
 static void
 usage(FILE *fp)
@@ -101,6 +143,8 @@ usage(FILE *fp)
 	fprintf(fp, "usage: kaipeer-bench [-h host] [-p port] [-c clients] "
 	    "[-n requests] [-P depth]\n"
 	    "                     [-t command] [-e expected] [-k seconds] "
+	    "[-q] [--csv]\n"
+	    "       kaipeer-bench [-h host] [-p port] -H handshakes "
 	    "[-q] [--csv]\n");
 }
 
@@ -128,7 +172,10 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (t_ready != 0)
+	if (handshakes > 0)
+		fprintf(stderr, " (%ld of %ld handshakes done)", ndone,
+		    handshakes);
+	else if (t_ready != 0)
 		fprintf(stderr, " (%ld of %ld results received)", ndone,
 		    requests);
 	fprintf(stderr, "\n");
@@ -155,6 +202,7 @@ show(const char *s, size_t len, char *buf, size_t size)
 	return buf;
 }
 
+/* The measuring clock: CLOCK_MONOTONIC in ns.  Timeouts use the loop's. */
 static long long
 now_ns(void)
 {
@@ -183,6 +231,7 @@ static void
 parse_args(int argc, char **argv)
 {
 	const char *a, *val;
+	char load[8] = "";	/* the load options given, which -H excludes */
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -200,7 +249,7 @@ parse_args(int argc, char **argv)
 			exit(0);
 		}
 		if (a[0] != '-' || a[1] == '\0' ||
-		    strchr("hpcnPtek", a[1]) == NULL)
+		    strchr("hpcnPtekH", a[1]) == NULL)
 			usage_error("unknown option '%s'", a);
 		if (a[2] != '\0')
 			val = a + 2;
@@ -208,6 +257,8 @@ parse_args(int argc, char **argv)
 			val = argv[++i];
 		else
 			usage_error("option -%c needs a value", a[1]);
+		if (strchr("cnPtek", a[1]) != NULL && load[0] == '\0')
+			load[0] = a[1];
 		switch (a[1]) {
 		case 'h':
 			if (*val == '\0')
@@ -229,6 +280,10 @@ parse_args(int argc, char **argv)
 		case 'k':
 			keep = (int)number("-k", val, 0, MAX_KEEP);
 			break;
+		case 'H':
+			handshakes = number("-H", val, MIN_HANDSHAKES,
+			    MAX_HANDSHAKES);
+			break;
 		case 't':
 			if (strlen(val) > MAX_TEXT)
 				usage_error("-t: longer than %d bytes",
@@ -243,6 +298,11 @@ parse_args(int argc, char **argv)
 			break;
 		}
 	}
+	if (handshakes > 0 && load[0] != '\0')
+		usage_error("-H measures handshakes alone; -%c does not apply",
+		    load[0]);
+	if (handshakes > 0)
+		nclients = 1;
 }
 
 /* What every result must say, when it can be known before the first. */
@@ -290,93 +350,50 @@ alloc(size_t n, size_t size)
 	return p;
 }
 
-/* Allocate everything, resolve the host, start every connect. */
+/* --- progress and the write list ---------------------------------------- */
+
 static void
-setup(void)
+progress(void)
 {
-	struct addrinfo hints, *ai;
-	struct proto_hello h;
-	struct client *c;
-	unsigned char id[PROTO_NODE_ID];
-	char serv[16];
-	long n;
-	int fd, i, j, one = 1, rc;
+	last_progress = loop_now(loop);
+}
 
-	if ((n = proto_command_encode(frame, sizeof(frame), 0, command,
-	    strlen(command))) < 0)
-		die("cannot encode the command");
-	frame_len = (size_t)n;
-	outcap = PROTO_MAX_HELLO + (size_t)depth * frame_len + SLACK;
-	samples = alloc((size_t)requests, sizeof(*samples));
-	clients = alloc((size_t)nclients, sizeof(*clients));
-	pfds = alloc((size_t)nclients, sizeof(*pfds));
-
-	/*
-	 * A node refuses a second connection from one node id, so each
-	 * connection has its own: a random base, i xored into its last bytes.
-	 */
-	fd = open("/dev/urandom", O_RDONLY);
-	if (fd == -1 || read(fd, id, sizeof(id)) != (ssize_t)sizeof(id)) {
-		long long t = now_ns() ^ ((long long)getpid() << 32);
-
-		for (j = 0; j < PROTO_NODE_ID; j++)
-			id[j] = (unsigned char)(t >> (8 * j));
+/* No progress for STALL_MS is fatal; otherwise look again then. */
+static void
+on_stall(void *ctx)
+{
+	(void)ctx;
+	if (loop_now(loop) - last_progress >= STALL_MS) {
+		if (handshakes > 0)
+			die("timed out: no progress for %d s", STALL_MS / 1000);
+		die("timed out: no progress for %d s (%d of %d connections "
+		    "ready)", STALL_MS / 1000, nready, nclients);
 	}
-	if (fd != -1)
-		close(fd);
+	if (loop_timer_at(loop, &stall_timer, last_progress + STALL_MS) == -1)
+		die("out of memory");
+}
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(serv, sizeof(serv), "%d", port);
-	if ((rc = getaddrinfo(host, serv, &hints, &ai)) != 0)
-		die("%s: %s", host, gai_strerror(rc));
+static void
+on_hold_over(void *ctx)
+{
+	(void)ctx;
+	holding = 0;
+}
 
-	memset(&h, 0, sizeof(h));
-	h.version = PROTO_VERSION;
-	h.port = 0;
-	snprintf(h.name, sizeof(h.name), "bench");
-	t_begin = last_progress = now_ns();
-	for (i = 0; i < nclients; i++) {
-		c = &clients[i];
-		c->in = alloc(IN_CAP, 1);
-		c->out = alloc(outcap, 1);
-		c->ids = alloc((size_t)depth, sizeof(*c->ids));
-		c->sent = alloc((size_t)depth, sizeof(*c->sent));
-		c->busy = alloc((size_t)depth, 1);
-		c->freeslot = alloc((size_t)depth, sizeof(*c->freeslot));
-		for (j = 0; j < depth; j++)
-			c->freeslot[j] = depth - 1 - j;
-		c->nfree = depth;
-
-		memcpy(h.id, id, sizeof(h.id));
-		h.id[6] ^= (unsigned char)(i >> 8);
-		h.id[7] ^= (unsigned char)i;
-		if ((n = proto_hello_encode(c->out, outcap, &h)) < 0)
-			die("cannot encode HELLO");
-		c->outlen = (size_t)n;
-
-		c->fd = socket(ai->ai_family, SOCK_STREAM, 0);
-		if (c->fd == -1)
-			die("socket: %s", strerror(errno));
-		if (fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) |
-		    O_NONBLOCK) == -1)
-			die("fcntl: %s", strerror(errno));
-		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
-		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			c->connected = 1;
-		else if (errno != EINPROGRESS)
-			die("connection %d: connect to %s port %d: %s", i,
-			    host, port, strerror(errno));
-		pfds[i].fd = c->fd;
-	}
-	freeaddrinfo(ai);
+/* Have the hook visit c before the loop next sleeps. */
+static void
+enqueue(struct client *c)
+{
+	if (c->queued)
+		return;
+	c->queued = 1;
+	c->next = wlist;
+	wlist = c;
 }
 
 /* Queue a frame for the next write; the buffer was sized for it. */
 static unsigned char *
-out_space(struct client *c, size_t len, int i)
+out_space(struct client *c, size_t len)
 {
 	unsigned char *p;
 
@@ -388,7 +405,7 @@ out_space(struct client *c, size_t len, int i)
 		c->outoff = 0;
 	}
 	if (c->outlen + len > outcap)
-		die("connection %d: output buffer full", i);
+		die("connection %d: output buffer full", c->i);
 	p = c->out + c->outlen;
 	c->outlen += len;
 	return p;
@@ -396,21 +413,22 @@ out_space(struct client *c, size_t len, int i)
 
 /* Fill the free slots of a connection with COMMANDs. */
 static void
-fill(struct client *c, int i)
+fill(struct client *c)
 {
 	unsigned char *p;
 	long long t;
 	uint32_t id;
 	int slot;
 
-	if (!c->hello || c->nfree == 0 || nsent >= requests || t_ready == 0)
+	if (c->state != C_READY || c->nfree == 0 || nsent >= requests ||
+	    t_ready == 0)
 		return;
 	t = now_ns();
 	while (c->nfree > 0 && nsent < requests) {
 		slot = c->freeslot[--c->nfree];
 		id = (uint32_t)slot + (uint32_t)depth *
 		    (c->seq++ % (UINT32_MAX / (uint32_t)depth));
-		p = out_space(c, frame_len, i);
+		p = out_space(c, frame_len);
 		memcpy(p, frame, frame_len);
 		p[PROTO_HEADER] = (unsigned char)(id >> 24);
 		p[PROTO_HEADER + 1] = (unsigned char)(id >> 16);
@@ -423,28 +441,154 @@ fill(struct client *c, int i)
 	}
 }
 
-/* One write of everything pending. */
+/* One write of everything pending; what the socket refuses waits for it
+ * to turn writable. */
 static void
-flush(struct client *c, int i)
+flush(struct client *c)
 {
 	ssize_t w;
 
-	if (!c->connected || c->blocked || c->outoff == c->outlen)
+	if (c->state == C_CONNECTING || c->blocked || c->outoff == c->outlen)
 		return;
-	w = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+	do
+		w = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+	while (w == -1 && errno == EINTR);
 	if (w > 0) {
 		c->outoff += (size_t)w;
-		if (c->outoff == c->outlen)
+		if (c->outoff == c->outlen) {
 			c->outoff = c->outlen = 0;
-	} else if (errno == EAGAIN || errno == EWOULDBLOCK)
-		c->blocked = 1;
-	else if (errno != EINTR)
-		die("connection %d: write: %s", i, strerror(errno));
+			return;
+		}
+	} else if (errno != EAGAIN && errno != EWOULDBLOCK)
+		die("connection %d: write: %s", c->i, strerror(errno));
+	c->blocked = 1;
+	loop_want(loop, c->fd, LOOP_READ | LOOP_WRITE);
+}
+
+/* The loop's hook, before it sleeps: new COMMANDs and one write each. */
+static void
+write_all(void *ctx)
+{
+	struct client *c;
+
+	(void)ctx;
+	while ((c = wlist) != NULL) {
+		wlist = c->next;
+		c->queued = 0;
+		fill(c);
+		flush(c);
+	}
+}
+
+/* --- connections -------------------------------------------------------- */
+
+static void on_io(void *ctx, int fd, int events);
+
+/* Start connection c: a socket, a connect, our HELLO queued. */
+static void
+dial(struct client *c, unsigned long number)
+{
+	long n;
+	int one = 1, j;
+
+	memcpy(hello.id, base_id, sizeof(hello.id));
+	for (j = 0; j < 4; j++)
+		hello.id[PROTO_NODE_ID - 1 - j] ^=
+		    (unsigned char)(number >> (8 * j));
+	c->inlen = c->outoff = c->outlen = 0;
+	c->blocked = 0;
+	if ((n = proto_hello_encode(c->out, outcap, &hello)) < 0)
+		die("cannot encode HELLO");
+	c->outlen = (size_t)n;
+
+	c->fd = socket(addr->ai_family, SOCK_STREAM, 0);
+	if (c->fd == -1)
+		die("socket: %s", strerror(errno));
+	if (fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK) == -1)
+		die("fcntl: %s", strerror(errno));
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(c->fd, addr->ai_addr, addr->ai_addrlen) == 0) {
+		c->state = C_HELLO;
+		enqueue(c);
+	} else if (errno == EINPROGRESS)
+		c->state = C_CONNECTING;
+	else
+		die("connection %d: connect to %s port %d: %s", c->i, host,
+		    port, strerror(errno));
+	if (loop_watch(loop, c->fd, c->state == C_CONNECTING ? LOOP_WRITE :
+	    LOOP_READ, on_io, c) == -1)
+		die("out of memory");
+}
+
+/* Allocate everything, resolve the host, start every connect. */
+static void
+setup(void)
+{
+	struct addrinfo hints;
+	struct client *c;
+	char serv[16];
+	long n;
+	int i, j, rc;
+
+	if ((loop = loop_new()) == NULL)
+		die("cannot make the event loop: %s", strerror(errno));
+	if (loop_ignore_signal(loop, SIGPIPE) == -1 ||
+	    loop_hook(loop, write_all, NULL) == -1)
+		die("cannot set up the event loop");
+	loop_timer_init(&stall_timer, on_stall, NULL);
+	loop_timer_init(&hold_timer, on_hold_over, NULL);
+
+	if ((n = proto_command_encode(frame, sizeof(frame), 0, command,
+	    strlen(command))) < 0)
+		die("cannot encode the command");
+	frame_len = (size_t)n;
+	outcap = PROTO_MAX_HELLO + (size_t)depth * frame_len + SLACK;
+	samples = alloc(handshakes > 0 ? (size_t)handshakes :
+	    (size_t)requests, sizeof(*samples));
+	clients = alloc((size_t)nclients, sizeof(*clients));
+
+	/*
+	 * A node refuses a second connection from one node id, so each
+	 * connection has its own: a random base, its number xored into the
+	 * last bytes.
+	 */
+	net_random(base_id, sizeof(base_id));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(serv, sizeof(serv), "%d", port);
+	if ((rc = getaddrinfo(host, serv, &hints, &addr)) != 0)
+		die("%s: %s", host, gai_strerror(rc));
+	memset(&hello, 0, sizeof(hello));
+	hello.version = PROTO_VERSION;
+	hello.port = 0;
+	snprintf(hello.name, sizeof(hello.name), "bench");
+
+	progress();
+	if (loop_timer_at(loop, &stall_timer, last_progress + STALL_MS) == -1)
+		die("out of memory");
+	t_begin = hs_start = now_ns();
+	for (i = 0; i < nclients; i++) {
+		c = &clients[i];
+		c->i = i;
+		c->in = alloc(IN_CAP, 1);
+		c->out = alloc(outcap, 1);
+		if (handshakes == 0) {
+			c->ids = alloc((size_t)depth, sizeof(*c->ids));
+			c->sent = alloc((size_t)depth, sizeof(*c->sent));
+			c->busy = alloc((size_t)depth, 1);
+			c->freeslot = alloc((size_t)depth,
+			    sizeof(*c->freeslot));
+			for (j = 0; j < depth; j++)
+				c->freeslot[j] = depth - 1 - j;
+			c->nfree = depth;
+		}
+		dial(c, (unsigned long)i);
+	}
 }
 
 static void
-on_result(struct client *c, int i, const struct proto_frame *f,
-    long long now)
+on_result(struct client *c, const struct proto_frame *f, long long now)
 {
 	struct proto_text t;
 	char b1[128], b2[128];
@@ -452,14 +596,14 @@ on_result(struct client *c, int i, const struct proto_frame *f,
 	int rc;
 
 	if ((rc = proto_result_decode(f, &t)) != 0)
-		die("connection %d: malformed RESULT: %s", i,
+		die("connection %d: malformed RESULT: %s", c->i,
 		    proto_strerror(rc));
 	slot = t.id % (uint32_t)depth;
 	if (!c->busy[slot] || c->ids[slot] != t.id)
 		die("connection %d: RESULT for id %lu, which is not in flight",
-		    i, (unsigned long)t.id);
+		    c->i, (unsigned long)t.id);
 	if (t.code != PROTO_STATUS_OK)
-		die("connection %d: error result for '%s': %s", i, command,
+		die("connection %d: error result for '%s': %s", c->i, command,
 		    show(t.text, t.len, b1, sizeof(b1)));
 	if (!have_expected) {
 		memcpy(expected, t.text, t.len);
@@ -467,19 +611,37 @@ on_result(struct client *c, int i, const struct proto_frame *f,
 		have_expected = 1;
 	}
 	if (t.len != expected_len || memcmp(t.text, expected, t.len) != 0)
-		die("connection %d: '%s' gave '%s', expected '%s'", i, command,
-		    show(t.text, t.len, b1, sizeof(b1)),
+		die("connection %d: '%s' gave '%s', expected '%s'", c->i,
+		    command, show(t.text, t.len, b1, sizeof(b1)),
 		    show(expected, expected_len, b2, sizeof(b2)));
 	c->busy[slot] = 0;
 	c->freeslot[c->nfree++] = (int)slot;
 	samples[ndone++] = now - c->sent[slot];
-	last_progress = now;
 	if (ndone == requests)
 		t_end = now;
 }
 
+/* The node's HELLO on c has arrived. */
 static void
-on_frame(struct client *c, int i, const struct proto_frame *f, long long now)
+on_hello(struct client *c, long long now)
+{
+	int i;
+
+	progress();
+	if (handshakes > 0) {
+		c->state = C_DONE;
+		return;
+	}
+	c->state = C_READY;
+	if (++nready < nclients)
+		return;
+	t_ready = now;			/* the clock starts */
+	for (i = 0; i < nclients; i++)
+		enqueue(&clients[i]);
+}
+
+static void
+on_frame(struct client *c, const struct proto_frame *f, long long now)
 {
 	struct proto_hello h;
 	struct proto_text t;
@@ -490,79 +652,150 @@ on_frame(struct client *c, int i, const struct proto_frame *f, long long now)
 
 	if (f->type == PROTO_ERROR) {
 		if (proto_error_decode(f, &t) != 0)
-			die("connection %d: malformed ERROR frame", i);
-		die("connection %d: the node sent ERROR %u: %s", i, t.code,
+			die("connection %d: malformed ERROR frame", c->i);
+		die("connection %d: the node sent ERROR %u: %s", c->i, t.code,
 		    show(t.text, t.len, buf, sizeof(buf)));
 	}
-	if (!c->hello) {
+	if (c->state == C_HELLO) {
 		if (f->type != PROTO_HELLO)
-			die("connection %d: expected HELLO, got %s", i,
+			die("connection %d: expected HELLO, got %s", c->i,
 			    proto_type_name(f->type));
 		if ((rc = proto_hello_decode(f, &h)) != 0)
-			die("connection %d: bad HELLO: %s", i,
+			die("connection %d: bad HELLO: %s", c->i,
 			    proto_strerror(rc));
-		c->hello = 1;
-		nready++;
-		last_progress = now;
+		on_hello(c, now);
 		return;
 	}
 	switch (f->type) {
 	case PROTO_RESULT:
-		on_result(c, i, f, now);
+		on_result(c, f, now);
 		break;
 	case PROTO_BYE:
 		if (proto_bye_decode(f, &t) != 0)
 			t.len = 0;
-		die("connection %d: the node said goodbye: %s", i,
+		die("connection %d: the node said goodbye: %s", c->i,
 		    show(t.text, t.len, buf, sizeof(buf)));
 		break;
 	case PROTO_PING:
 		if (proto_ping_decode(f, &token) != 0)
-			die("connection %d: malformed PING", i);
-		p = out_space(c, PROTO_HEADER + 8, i);
+			die("connection %d: malformed PING", c->i);
+		p = out_space(c, PROTO_HEADER + 8);
 		(void)proto_ping_encode(p, PROTO_HEADER + 8, PROTO_PONG, token);
+		enqueue(c);
 		break;
 	case PROTO_PONG:
 		break;
 	default:
-		die("connection %d: unexpected %s frame", i,
+		die("connection %d: unexpected %s frame", c->i,
 		    proto_type_name(f->type));
 	}
 }
 
+/* A polite goodbye on c. */
+static void
+send_bye(struct client *c)
+{
+	unsigned char b[32];
+	ssize_t w;
+	long len;
+
+	len = proto_bye_encode(b, sizeof(b), "bench done", 10);
+	/* Best effort: a failure here changes nothing measured. */
+	w = len > 0 ? write(c->fd, b, (size_t)len) : 0;
+	(void)w;
+}
+
+static void
+hang_up(struct client *c)
+{
+	loop_unwatch(loop, c->fd);
+	close(c->fd);
+	c->fd = -1;
+}
+
+/*
+ * -H: the node has hung up after our BYE, so the handshake on c is over:
+ * start the next.  Letting the node close first leaves the TIME_WAIT on
+ * its side, where every connection has its own address pair, instead of
+ * using up this side's ephemeral ports over a long series.
+ */
+static void
+next_handshake(struct client *c)
+{
+	long long now = now_ns();
+
+	hang_up(c);
+	samples[ndone++] = now - hs_start;
+	progress();
+	if (ndone == tenth)
+		t_first = now;
+	if (ndone == handshakes - tenth)
+		t_last = now;
+	if (ndone == handshakes) {
+		t_end = now;
+		return;
+	}
+	hs_start = now_ns();
+	dial(c, (unsigned long)ndone);
+}
+
 /* Read what is there and handle every whole frame in it. */
 static void
-on_readable(struct client *c, int i)
+on_readable(struct client *c)
 {
 	struct proto_frame f;
 	size_t off, room;
 	long long now;
 	ssize_t r;
-	long n;
+	long n, before;
 
 	for (;;) {
 		room = IN_CAP - c->inlen;
 		r = read(c->fd, c->in + c->inlen, room);
-		if (r == 0)
-			die("connection %d: closed by the node", i);
+		if (r == 0 || (r == -1 && errno == ECONNRESET &&
+		    c->state == C_CLOSING)) {
+			if (c->state != C_CLOSING)
+				die("connection %d: closed by the node", c->i);
+			next_handshake(c);
+			return;
+		}
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			die("connection %d: read: %s", i, strerror(errno));
+			die("connection %d: read: %s", c->i, strerror(errno));
+		}
+		if (c->state == C_CLOSING) {
+			c->inlen = 0;	/* whatever comes after our BYE */
+			continue;
 		}
 		now = now_ns();
 		c->inlen += (size_t)r;
 		off = 0;
+		before = ndone;
 		while ((n = proto_frame_next(c->in + off, c->inlen - off,
-		    c->hello ? IN_CAP - 4 : PROTO_MAX_HELLO, &f)) > 0) {
-			on_frame(c, i, &f, now);
+		    c->state == C_HELLO ? PROTO_MAX_HELLO : IN_CAP - 4,
+		    &f)) > 0) {
+			on_frame(c, &f, now);
 			off += (size_t)n;
+			if (c->state == C_DONE)
+				break;
+		}
+		if (c->state == C_DONE) {
+			send_bye(c);
+			c->state = C_CLOSING;
+			c->inlen = 0;
+			return;		/* the node hangs up next */
 		}
 		if (n != PROTO_PARTIAL)
-			die("connection %d: bad frame from the node: %s", i,
+			die("connection %d: bad frame from the node: %s", c->i,
 			    proto_strerror((int)n));
+		if (ndone != before) {
+			progress();
+			if (c->nfree > 0)
+				enqueue(c);	/* refill the freed slots */
+		}
 		memmove(c->in, c->in + off, c->inlen - off);
 		c->inlen -= off;
 		if ((size_t)r < room)
@@ -572,7 +805,7 @@ on_readable(struct client *c, int i)
 
 /* A connect in progress finished. */
 static void
-on_connect(struct client *c, int i)
+on_connect(struct client *c)
 {
 	socklen_t len = sizeof(int);
 	int err = 0;
@@ -580,67 +813,41 @@ on_connect(struct client *c, int i)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err != 0)
-		die("connection %d: connect to %s port %d: %s", i, host, port,
-		    strerror(err));
-	c->connected = 1;
-	last_progress = now_ns();
+		die("connection %d: connect to %s port %d: %s", c->i, host,
+		    port, strerror(err));
+	c->state = C_HELLO;
+	loop_want(loop, c->fd, LOOP_READ);
+	enqueue(c);			/* our HELLO */
+	progress();
 }
 
-/*
- * One turn of the loop: queue COMMANDs into free slots, one write per
- * connection, one poll() for at most timeout_ms, then handle what it found.
- */
+/* The watch of every connection. */
 static void
-turn(int timeout_ms)
+on_io(void *ctx, int fd, int events)
 {
-	struct client *c;
-	int i, n;
+	struct client *c = ctx;
 
-	for (i = 0; i < nclients; i++) {
-		c = &clients[i];
-		fill(c, i);
-		flush(c, i);
-		pfds[i].events = !c->connected || c->blocked ? POLLOUT : 0;
-		if (c->connected)
-			pfds[i].events |= POLLIN;
-	}
-	if ((n = poll(pfds, (nfds_t)nclients, timeout_ms)) == -1) {
-		if (errno == EINTR)
+	(void)fd;
+	if (c->state == C_CONNECTING) {
+		if (!(events & (LOOP_WRITE | LOOP_HUP)))
 			return;
-		die("poll: %s", strerror(errno));
+		on_connect(c);
+	} else if (events & LOOP_WRITE) {
+		c->blocked = 0;
+		loop_want(loop, c->fd, LOOP_READ);
+		enqueue(c);
 	}
-	for (i = 0; i < nclients && n > 0; i++) {
-		if (pfds[i].revents == 0)
-			continue;
-		n--;
-		c = &clients[i];
-		if (!c->connected) {
-			on_connect(c, i);
-			continue;
-		}
-		if (pfds[i].revents & POLLOUT)
-			c->blocked = 0;
-		if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
-			on_readable(c, i);
-	}
+	if (events & (LOOP_READ | LOOP_HUP))
+		on_readable(c);
 }
 
-/* Connect, handshake and measure, until every result is in. */
+/* Turn the loop until the run is over (t_end set). */
 static void
 run(void)
 {
-	long long now;
-
-	while (t_end == 0) {
-		now = now_ns();
-		if (now - last_progress > STALL_NS)
-			die("timed out: no progress for %lld s (%d of %d "
-			    "connections ready)", STALL_NS / 1000000000,
-			    nready, nclients);
-		if (t_ready == 0 && nready == nclients)
-			t_ready = last_progress = now;	/* the clock starts */
-		turn((int)((last_progress + STALL_NS - now) / 1000000) + 1);
-	}
+	while (t_end == 0)
+		if (loop_turn(loop, -1) == -1)
+			die("poll: %s", strerror(errno));
 }
 
 /*
@@ -651,10 +858,14 @@ run(void)
 static void
 hold(void)
 {
-	long long end = now_ns() + (long long)keep * 1000000000, now;
-
-	while ((now = now_ns()) < end)
-		turn((int)((end - now) / 1000000) + 1);
+	loop_timer_stop(loop, &stall_timer);
+	if (loop_timer_at(loop, &hold_timer, loop_update_now(loop) +
+	    (long long)keep * 1000) == -1)
+		die("out of memory");
+	holding = 1;
+	while (holding)
+		if (loop_turn(loop, -1) == -1)
+			die("poll: %s", strerror(errno));
 }
 
 static int
@@ -665,16 +876,16 @@ cmp_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The nearest-rank percentile p of the sorted samples, in ms. */
+/* The nearest-rank percentile p of the n sorted samples, in ms. */
 static double
-percentile(double p)
+percentile(double p, long n)
 {
-	long k = (long)(p * (double)requests + 0.999999);
+	long k = (long)(p * (double)n + 0.999999);
 
 	if (k < 1)
 		k = 1;
-	if (k > requests)
-		k = requests;
+	if (k > n)
+		k = n;
 	return (double)samples[k - 1] / 1e6;
 }
 
@@ -700,8 +911,8 @@ report(void)
 
 	qsort(samples, (size_t)requests, sizeof(*samples), cmp_ll);
 	rps = secs > 0 ? (double)requests / secs : 0;
-	p50 = percentile(0.50);
-	p99 = percentile(0.99);
+	p50 = percentile(0.50, requests);
+	p99 = percentile(0.99, requests);
 	max = (double)samples[requests - 1] / 1e6;
 	if (csv) {
 		printf("\"name\",\"rps\",\"p50_ms\",\"p99_ms\",\"max_ms\"\n");
@@ -730,29 +941,101 @@ report(void)
 	fflush(stdout);
 }
 
+/* count handshakes over ns nanoseconds, per second. */
+static double
+per_second(long count, long long ns)
+{
+	return ns > 0 ? (double)count / ((double)ns / 1e9) : 0;
+}
+
+/* The median of the n samples at s, which it sorts, in microseconds. */
+static double
+median_us(long long *s, long n)
+{
+	qsort(s, (size_t)n, sizeof(*s), cmp_ll);
+	return (double)s[(n - 1) / 2] / 1e3;
+}
+
+/*
+ * Handshakes per second over the whole run, its first tenth and its last
+ * tenth, and the median time of one handshake in each tenth: a burst of
+ * other work on the machine moves a tenth's rate, much less its median.
+ */
+static void
+report_handshakes(void)
+{
+	double all, first, last, med1, med2, p50, p99, max;
+
+	all = per_second(handshakes, t_end - t_begin);
+	first = per_second(tenth, t_first - t_begin);
+	last = per_second(tenth, t_end - t_last);
+	med1 = median_us(samples, tenth);
+	med2 = median_us(samples + handshakes - tenth, tenth);
+	qsort(samples, (size_t)handshakes, sizeof(*samples), cmp_ll);
+	p50 = percentile(0.50, handshakes) * 1e3;
+	p99 = percentile(0.99, handshakes) * 1e3;
+	max = (double)samples[handshakes - 1] / 1e3;
+	if (csv) {
+		printf("\"name\",\"hps\",\"first_hps\",\"last_hps\","
+		    "\"first_p50_us\",\"last_p50_us\",\"p50_us\",\"p99_us\","
+		    "\"max_us\"\n");
+		printf("\"handshakes\",\"%.2f\",\"%.2f\",\"%.2f\",\"%.1f\","
+		    "\"%.1f\",\"%.1f\",\"%.1f\",\"%.1f\"\n", all, first, last,
+		    med1, med2, p50, p99, max);
+	} else if (quiet) {
+		printf("handshakes: %.2f per second; first tenth %.2f per "
+		    "second, p50=%.1f usec; last tenth %.2f per second, "
+		    "p50=%.1f usec\n", all, first, med1, last, med2);
+	} else {
+		printf("====== handshakes ======\n");
+		printf("  %ld handshakes one after another in %.3f seconds\n",
+		    handshakes, (double)(t_end - t_begin) / 1e9);
+		printf("  node %s port %d; each: connect, HELLO both ways, "
+		    "BYE, the node hangs up\n\n", host, port);
+		printf("Summary:\n");
+		printf("  throughput summary: %.2f handshakes per second\n",
+		    all);
+		printf("  first %ld: %.2f handshakes per second, p50 %.1f "
+		    "usec each\n", tenth, first, med1);
+		printf("  last %ld:  %.2f handshakes per second, p50 %.1f "
+		    "usec each\n", tenth, last, med2);
+		printf("  cost of a handshake, last tenth / first tenth: "
+		    "%.2f by rate, %.2f by p50\n", last > 0 ? first / last : 0,
+		    med1 > 0 ? med2 / med1 : 0);
+		printf("  latency summary, one handshake (usec):\n");
+		printf("          p50       p99       max\n");
+		printf("    %9.1f %9.1f %9.1f\n", p50, p99, max);
+	}
+	fflush(stdout);
+}
+
 /* A polite goodbye on every connection, then close. */
 static void
 finish(void)
 {
-	unsigned char bye[32];
-	ssize_t w;
-	long len;
 	int i;
 
-	len = proto_bye_encode(bye, sizeof(bye), "bench done", 10);
-	for (i = 0; i < nclients; i++) {
-		/* Best effort: a failure here changes nothing measured. */
-		w = len > 0 ? write(clients[i].fd, bye, (size_t)len) : 0;
-		(void)w;
-		close(clients[i].fd);
-	}
+	for (i = 0; i < nclients; i++)
+		if (clients[i].fd >= 0) {
+			send_bye(&clients[i]);
+			hang_up(&clients[i]);
+		}
+	loop_free(loop);
+	freeaddrinfo(addr);
 }
 
 int
 main(int argc, char **argv)
 {
-	signal(SIGPIPE, SIG_IGN);
 	parse_args(argc, argv);
+	if (handshakes > 0) {
+		tenth = handshakes / 10;
+		setup();
+		run();
+		report_handshakes();
+		finish();
+		return 0;
+	}
 	set_expected();
 	raise_fd_limit();
 	setup();

@@ -9,12 +9,17 @@
 # every path out (trap), and every client run is bounded in time.  Each
 # figure is the median of BENCH_RUNS runs (default 3).  Parts:
 #
-#   1. four cases (clients x depth): kaipeer-bench against a kaipeer node,
-#      and redis-benchmark's PING_MBULK against redis-server, back to back;
-#      with each, the server's CPU time per request (from /proc, Linux);
+#   1. four cases (clients x depth), back to back in each run: kaipeer-bench
+#      against a quiet node (-q), against a second node in its default output
+#      mode (a line per command received and per result sent, on a pipe that
+#      another process reads), and redis-benchmark's PING_MBULK against
+#      redis-server; with each, the server's CPU time per request (from
+#      /proc, Linux).  The two nodes are separate processes;
 #   2. scale: requests/s at 1, 10, 100 and 1000 connections, depth 1;
-#   3. memory: the node's RSS idle and with 1000 connections held open;
-#   4. fan-out: one one-shot node collecting a result from each of 100 nodes.
+#   3. handshakes: 20000 one after another against a fresh node, the cost of
+#      one in the first and in the last tenth of them;
+#   4. memory: the node's RSS idle and with 1000 connections held open;
+#   5. fan-out: one one-shot node collecting a result from each of 100 nodes.
 #
 # Exit status: 0 when every measurement ran, 1 when one failed.
 
@@ -26,6 +31,7 @@ KP=./kaipeer
 KB=./kaipeer-bench
 LIMIT=120		# seconds any one client run may take
 FANOUT=100
+HANDSHAKES=20000
 
 case $RUNS in ''|*[!0-9]*|0) echo "bench.sh: BENCH_RUNS must be a positive integer" >&2; exit 64 ;; esac
 case $BASE in ''|*[!0-9]*) echo "bench.sh: BENCH_PORT must be a port number" >&2; exit 64 ;; esac
@@ -144,12 +150,26 @@ rss_kib() {
 	fi
 }
 
-# start_node PORT NAME: start a quiet kaipeer node on PORT and wait until it
-# answers.  Sets NODE_PID; fails when the port is taken or it never answers.
+# start_node PORT NAME [default]: start a quiet (-q) kaipeer node on PORT,
+# or with "default" one in its default output mode, whose standard output
+# is a pipe (a FIFO) that another process reads: grep, keeping only the
+# node's reports of lines it had to drop, in $TMP/NAME.drops.  Waits until
+# the node answers.  Sets NODE_PID (and READER_PID); fails when the port is
+# taken or the node never answers.
 start_node() {
 	printf '{"listenPort": %s, "interactive": false, "maxPeers": 2000}\n' \
 	    "$1" >"$TMP/$2.json"
-	"$KP" -q "$TMP/$2.json" </dev/null >/dev/null 2>"$TMP/$2.err" &
+	if [ "${3:-}" = default ]; then
+		rm -f "$TMP/$2.fifo"
+		mkfifo "$TMP/$2.fifo" || return 1
+		grep -F 'of output dropped' <"$TMP/$2.fifo" >>"$TMP/$2.drops" &
+		READER_PID=$!
+		PIDS="$PIDS $READER_PID"
+		"$KP" "$TMP/$2.json" </dev/null >"$TMP/$2.fifo" \
+		    2>"$TMP/$2.err" &
+	else
+		"$KP" -q "$TMP/$2.json" </dev/null >/dev/null 2>"$TMP/$2.err" &
+	fi
 	NODE_PID=$!
 	PIDS="$PIDS $NODE_PID"
 	i=0
@@ -166,11 +186,11 @@ start_node() {
 	return 1
 }
 
-# node_on_free_port NAME: start a node on PORT or, if that is taken, on the
-# next free port after it; sets PORT and NODE_PID.
+# node_on_free_port NAME [default]: start a node on PORT or, if that is
+# taken, on the next free port after it; sets PORT and NODE_PID.
 node_on_free_port() {
 	tries=0
-	while ! start_node "$PORT" "$1"; do
+	while ! start_node "$PORT" "$1" "${2:-}"; do
 		tries=$((tries + 1))
 		PORT=$((PORT + 1))
 		if [ $tries -ge 20 ]; then
@@ -178,6 +198,28 @@ node_on_free_port() {
 			return 1
 		fi
 	done
+}
+
+# reap PID: wait up to 3 s for PID to end, then kill it outright; forget it.
+reap() {
+	i=0
+	while [ $i -lt 30 ] && kill -0 "$1" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	rest=""
+	for p in $PIDS; do
+		[ "$p" = "$1" ] || rest="$rest $p"
+	done
+	PIDS=$rest
+}
+
+# stop PID: end a server (SIGTERM) and reap it.
+stop() {
+	kill "$1" 2>/dev/null
+	reap "$1"
 }
 
 # kaipeer_run PORT C N D: one kaipeer-bench run; sets RES to "rps p50_ms".
@@ -242,6 +284,12 @@ node_on_free_port main || exit 1
 KP_PORT=$PORT
 KP_PID=$NODE_PID
 PORT=$((PORT + 1))
+# The same node in its default output mode, a process of its own.
+node_on_free_port def default || exit 1
+DEF_PORT=$PORT
+DEF_PID=$NODE_PID
+DEF_READER=$READER_PID
+PORT=$((PORT + 1))
 
 # redis_up PORT: redis answers there (redis-benchmark alone would wait forever).
 redis_up() {
@@ -283,11 +331,13 @@ if command -v redis-server >/dev/null 2>&1 &&
 	done
 	[ $HAVE_REDIS -eq 1 ] || note "bench.sh: redis-server did not start"
 fi
+echo "quiet node (-q) on port $KP_PORT (pid $KP_PID), default-mode node on" \
+    "port $DEF_PORT (pid $DEF_PID, its output read through a pipe)"
 if [ $HAVE_REDIS -eq 1 ]; then
-	echo "node on port $KP_PORT (pid $KP_PID), $(redis-server --version | \
-	    awk '{ print $1, $2, $3 }') on port $R_PORT (pid $R_PID)"
+	echo "$(redis-server --version | awk '{ print $1, $2, $3 }') on port" \
+	    "$R_PORT (pid $R_PID)"
 else
-	echo "node on port $KP_PORT (pid $KP_PID); redis is not installed:" \
+	echo "redis is not installed:" \
 	    "apt-get install redis-server (it brings redis-benchmark too)"
 fi
 
@@ -295,25 +345,38 @@ fi
 
 CASES="1:1:50000 50:1:200000 1:16:1000000 50:16:3000000"
 : >"$TMP/cases"
+
+# measure_kp PORT PID C N D FILE: one kaipeer-bench run against the node
+# PID on PORT; appends "rps p50 us/req busy" to $TMP/FILE, sets RES.
+measure_kp() {
+	t0=$(cpu_ticks "$2")
+	clock_children; c0=$CPU
+	kaipeer_run "$1" "$3" "$4" "$5" || return 1
+	clock_children; c1=$CPU
+	t1=$(cpu_ticks "$2")
+	echo "$RES $(us_per_req "$t0" "$t1" "$4") $(busy "$c0" "$c1" "$4" "$RES")" \
+	    >>"$TMP/$6"
+}
+
 for c in $CASES; do
 	C=${c%%:*}
 	rest=${c#*:}
 	D=${rest%%:*}
 	N=${rest#*:}
-	: >"$TMP/k"
-	: >"$TMP/r"
-	: >"$TMP/q"
+	for f in k d r q dq dr; do
+		: >"$TMP/$f"
+	done
 	run=1
 	while [ $run -le "$RUNS" ]; do
-		t0=$(cpu_ticks $KP_PID)
-		clock_children; c0=$CPU
-		kaipeer_run "$KP_PORT" "$C" "$N" "$D" || { STATUS=1; break; }
+		measure_kp "$KP_PORT" "$KP_PID" "$C" "$N" "$D" k ||
+		    { STATUS=1; break; }
 		k=$RES
-		clock_children; c1=$CPU
-		t1=$(cpu_ticks $KP_PID)
-		echo "$k $(us_per_req "$t0" "$t1" "$N") $(busy "$c0" "$c1" "$N" "$k")" \
-		    >>"$TMP/k"
-		line="case -c $C -P $D -n $N, run $run: kaipeer ${k%% *}/s"
+		measure_kp "$DEF_PORT" "$DEF_PID" "$C" "$N" "$D" d ||
+		    { STATUS=1; break; }
+		d=$RES
+		ratio "${d%% *}" "${k%% *}" >>"$TMP/dq"
+		line="case -c $C -P $D -n $N, run $run: kaipeer -q ${k%% *}/s,"
+		line="$line default ${d%% *}/s (default/-q $(tail -n 1 "$TMP/dq"))"
 		if [ $HAVE_REDIS -eq 1 ]; then
 			t0=$(cpu_ticks $R_PID)
 			clock_children; c0=$CPU
@@ -324,14 +387,26 @@ for c in $CASES; do
 			echo "$r $(us_per_req "$t0" "$t1" "$N")" \
 			    "$(busy "$c0" "$c1" "$N" "$r")" >>"$TMP/r"
 			ratio "${k%% *}" "${r%% *}" >>"$TMP/q"
-			line="$line, redis ${r%% *}/s, ratio $(tail -n 1 "$TMP/q")"
+			ratio "${d%% *}" "${r%% *}" >>"$TMP/dr"
+			line="$line, redis ${r%% *}/s (-q/redis"
+			line="$line $(tail -n 1 "$TMP/q"), default/redis"
+			line="$line $(tail -n 1 "$TMP/dr"))"
 		fi
 		echo "$line"
 		run=$((run + 1))
 	done
 	echo "$C $D $N $(m k 1) $(m k 2) $(m k 3) $(m k 4)" \
-	    "$(m r 1) $(m r 2) $(m r 3) $(m r 4) $(m q 1)" >>"$TMP/cases"
+	    "$(m d 1) $(m d 2) $(m d 3) $(m d 4)" \
+	    "$(m r 1) $(m r 2) $(m r 3) $(m r 4) $(m q 1) $(m dq 1) $(m dr 1)" \
+	    >>"$TMP/cases"
 done
+# The default-mode node should have written every line: its reader kept
+# only the node's reports of lines dropped because the pipe was full, and
+# writes them out when the node has gone and the pipe is closed.
+sleep 0.2
+stop $DEF_PID
+reap $DEF_READER
+DROPPED=$(awk '{ n += $2 } END { print n + 0 }' "$TMP/def.drops" 2>/dev/null)
 
 # --- 2. scale ----------------------------------------------------------------
 
@@ -351,7 +426,54 @@ for c in 1:50000 10:200000 100:200000 1000:200000; do
 	    "$(cut -d' ' -f2 "$TMP/k" | median)" >>"$TMP/scale"
 done
 
-# --- 3. memory: a fresh node, idle and then with 1000 connections -----------
+# --- 3. handshakes: HANDSHAKES in a row against a fresh node ---------------
+
+# Per run, from a fresh quiet node: the wall time of one handshake (1 s over
+# the rate) in the first and in the last tenth, its median time there, and
+# the node's CPU time per handshake over the whole series.  A handshake is a
+# chain of wake-ups, and on a virtual machine waking a process on the other
+# CPU can cost more than the work itself, so the figures would say where
+# the scheduler put the two processes.  With taskset, node and client share
+# CPU 0 instead: the wall time is then the CPU time of both ends.
+PIN=""
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+	PIN="taskset -c 0"
+fi
+: >"$TMP/hs"
+PORT=$((PORT + 1))
+run=1
+while [ $run -le "$RUNS" ]; do
+	node_on_free_port hs || { STATUS=1; break; }
+	HS_PID=$NODE_PID
+	[ -z "$PIN" ] || taskset -pc 0 $HS_PID >/dev/null
+	t0=$(cpu_ticks $HS_PID)
+	# shellcheck disable=SC2086 # $PIN is a command and its arguments
+	bounded $LIMIT $PIN "$KB" -p "$PORT" -H $HANDSHAKES --csv \
+	    >"$TMP/hs.out" 2>"$TMP/hs.err"
+	rc=$?
+	t1=$(cpu_ticks $HS_PID)
+	stop $HS_PID
+	PORT=$((PORT + 1))
+	if [ $rc -ne 0 ]; then
+		note "bench.sh: kaipeer-bench -H $HANDSHAKES failed ($rc):"
+		cat "$TMP/hs.err" >&2
+		STATUS=1
+		break
+	fi
+	awk -F'","' -v a="$t0" -v b="$t1" -v hz="$TCK" -v n=$HANDSHAKES '
+	    NR == 2 && $3 > 0 && $4 > 0 && $5 > 0 {
+	    f = 1e6 / $3; l = 1e6 / $4
+	    printf "%.1f %.1f %.2f %.1f %.1f %.2f %.1f %.0f\n", f, l, l / f,
+	        $5, $6, $6 / $5, (b - a) / hz * 1e6 / n, $2 }' \
+	    "$TMP/hs.out" >>"$TMP/hs"
+	echo "handshakes run $run: $(tail -n 1 "$TMP/hs" | awk '{ print $1 \
+	    " us each at the start, " $2 " us at the end (" $3 "); medians " \
+	    $4 " and " $5 " us (" $6 "); node CPU " $7 " us each" }')"
+	run=$((run + 1))
+done
+HS=$(for f in 1 2 3 4 5 6 7 8; do m hs $f; done | tr '\n' ' ')
+
+# --- 4. memory: a fresh node, idle and then with 1000 connections -----------
 
 PORT=$((PORT + 1))
 RSS0=- RSS1=- RSS2=- PER=-
@@ -393,7 +515,7 @@ else
 	STATUS=1
 fi
 
-# --- 4. fan-out: 100 nodes, one one-shot node asking each -------------------
+# --- 5. fan-out: 100 nodes, one one-shot node asking each -------------------
 
 PORT=$((PORT + 1))
 FAN_PIDS=""
@@ -498,28 +620,44 @@ ms() {
 
 echo
 echo "=== kaipeer vs redis, medians of $RUNS runs"
-echo "kaipeer: $KB -p $KP_PORT -c C -n N -P D --csv   ('calc 1+2', expects 3)"
+echo "kaipeer -q:      $KB -p $KP_PORT -c C -n N -P D --csv   ('calc 1+2', expects 3)"
+echo "                 against $KP -q node.json"
+echo "kaipeer default: $KB -p $DEF_PORT -c C -n N -P D --csv"
+echo "                 against $KP def.json >pipe, another process reading it"
 if [ $HAVE_REDIS -eq 1 ]; then
-	echo "redis:   redis-benchmark -p $R_PORT -t ping_mbulk -q -c C -n N -P D" \
-	    "(PING_MBULK, as in -t ping)"
+	echo "redis:           redis-benchmark -p $R_PORT -t ping_mbulk -q -c C" \
+	    "-n N -P D (PING_MBULK, as in -t ping)"
 else
-	echo "redis:   not installed; apt-get install redis-server, then make bench"
+	echo "redis:           not installed; apt-get install redis-server, then" \
+	    "make bench"
 fi
+echo "ratios are medians of the per-run ratios; goals: default/-q >= 0.80," \
+    "default/redis >= 1.00"
 echo
-printf '%7s %5s %8s | %11s %11s %7s | %7s %7s\n' clients depth n \
-    "kaipeer/s" "redis/s" "k/r" "p50 k" "p50 r"
-while read -r C D N krps kp50 kcpu kbusy rrps rp50 rcpu rbusy q; do
-	printf '%7s %5s %8s | %11s %11s %7s | %7s %7s\n' "$C" "$D" "$N" \
-	    "$krps" "$rrps" "$q" "$kp50" "$rp50"
+printf '%7s %5s %8s | %10s %10s %10s | %5s %6s %5s | %6s %6s %6s | %s\n' \
+    clients depth n "-q/s" "default/s" "redis/s" "-q/r" "def/-q" "def/r" \
+    "p50 -q" "p50 d" "p50 r" goals
+while read -r C D N krps kp50 kcpu kbusy drps dp50 dcpu dbusy rrps rp50 rcpu \
+    rbusy q dq dr; do
+	goals=$(awk -v dq="$dq" -v dr="$dr" 'BEGIN { s = "";
+	    if (dq == "-") s = s " def/-q?"; else if (dq + 0 < 0.8) s = s " def/-q";
+	    if (dr != "-" && dr + 0 < 1.0) s = s " def/r";
+	    if (s == "") print "met"; else print "missed:" s }')
+	printf '%7s %5s %8s | %10s %10s %10s | %5s %6s %5s | %6s %6s %6s | %s\n' \
+	    "$C" "$D" "$N" "$krps" "$drps" "$rrps" "$q" "$dq" "$dr" "$kp50" \
+	    "$dp50" "$rp50" "$goals"
 done <"$TMP/cases"
+echo "lines of output the default-mode node dropped (its pipe full): $DROPPED"
 echo
 echo "CPU: the server's user+system time per request (us), and how busy the"
 echo "client was (its CPU time over the run; near 100% it set the pace)"
-printf '%7s %5s | %9s %9s %7s | %9s %9s\n' clients depth \
-    "kaipeer" "redis" "k/r" "client k" "client r"
-while read -r C D N krps kp50 kcpu kbusy rrps rp50 rcpu rbusy q; do
-	printf '%7s %5s | %9s %9s %7s | %9s %9s\n' "$C" "$D" "$kcpu" \
-	    "$rcpu" "$(ratio "$kcpu" "$rcpu")" "$kbusy" "$rbusy"
+printf '%7s %5s | %7s %7s %7s %6s %6s | %8s %8s %8s\n' clients depth \
+    "-q" "default" "redis" "-q/r" "def/-q" "client q" "client d" "client r"
+while read -r C D N krps kp50 kcpu kbusy drps dp50 dcpu dbusy rrps rp50 rcpu \
+    rbusy q dq dr; do
+	printf '%7s %5s | %7s %7s %7s %6s %6s | %8s %8s %8s\n' "$C" "$D" \
+	    "$kcpu" "$dcpu" "$rcpu" "$(ratio "$kcpu" "$rcpu")" \
+	    "$(ratio "$dcpu" "$kcpu")" "$kbusy" "$dbusy" "$rbusy"
 done <"$TMP/cases"
 
 echo
@@ -530,11 +668,29 @@ while read -r C N rps p50; do
 done <"$TMP/scale"
 
 echo
+echo "=== handshakes: $HANDSHAKES in a row against a fresh node, medians of" \
+    "$RUNS runs"
+echo "${PIN:+$PIN }$KB -p P -H $HANDSHAKES --csv: each connects, exchanges"
+echo "HELLOs, says BYE; the node hangs up; then the next"
+if [ -n "$PIN" ]; then
+	echo "node and client both on CPU 0 (taskset): the wall time of a" \
+	    "handshake is the CPU time of both ends"
+fi
+set -- $HS
+printf '%-34s %11s %11s %10s\n' "" "first tenth" "last tenth" "last/first"
+printf '%-34s %11s %11s %10s\n' "wall time per handshake (us)" "$1" "$2" "$3"
+printf '%-34s %11s %11s %10s\n' "median handshake (us)" "$4" "$5" "$6"
+echo "handshakes per second, all:        ${8:--}"
+echo "node CPU per handshake, all:       ${7:--} us"
+set --
+
+echo
 echo "=== memory: RSS (VmRSS) of a fresh node"
 echo "idle:                           $RSS0 KiB"
 echo "with 1000 connections open:     $RSS1 KiB"
 echo "after they closed:              $RSS2 KiB"
-echo "per connection:                 $PER KiB   (RSS_1000 - RSS_idle) / 1000"
+echo "per connection:                 $PER KiB   (RSS_1000 - RSS_idle) / 1000;" \
+    "goal: under 16 KiB"
 
 echo
 echo "=== fan-out: a one-shot node and $FANOUT nodes, medians of $RUNS runs"
