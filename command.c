@@ -14,6 +14,7 @@
 
 struct processor {
 	char		*name;
+	size_t		 len;
 	kaipeer_command_fn fn;
 	kaipeer_async_fn afn;
 	void		*ctx;
@@ -105,7 +106,7 @@ find(const struct commands *c, const char *name, size_t len)
 	int i;
 
 	for (i = 0; i < c->nprocs; i++)
-		if (strlen(c->procs[i].name) == len &&
+		if (c->procs[i].len == len &&
 		    memcmp(c->procs[i].name, name, len) == 0)
 			return &c->procs[i];
 	return NULL;
@@ -140,6 +141,7 @@ commands_register(struct commands *c, const char *name,
 	p = &c->procs[c->nprocs];
 	if ((p->name = strdup(name)) == NULL)
 		return -1;
+	p->len = len;
 	p->fn = fn;
 	p->afn = afn;
 	p->ctx = ctx;

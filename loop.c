@@ -170,8 +170,6 @@ loop_new(void)
 		    fcntl(l->sig[i], F_SETFD, FD_CLOEXEC) == -1)
 			goto fail;
 	}
-	if (loop_watch(l, l->sig[0], LOOP_READ, read_signals, l) == -1)
-		goto fail;
 	loop_update_now(l);
 	return l;
 fail:
@@ -533,6 +531,10 @@ set_disposition(struct loop *l, int signo, void (*handler)(int))
 int
 loop_signal(struct loop *l, int signo, loop_signal_fn fn, void *ctx)
 {
+	/* The self-pipe is polled only once a signal may come through it. */
+	if (loop_wants(l, l->sig[0]) == 0 &&
+	    loop_watch(l, l->sig[0], LOOP_READ, read_signals, l) == -1)
+		return -1;
 	if (set_disposition(l, signo, on_signal) == -1)
 		return -1;
 	l->sigs[signo].fn = fn;

@@ -242,7 +242,8 @@ call_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
 	    PROTO_NODE_ID) != 0))
 		return;
 	if (!n->quiet)
-		say_safe(n, OUT_STDOUT, "Sent result: ", text, len, "");
+		out_line3(n->out, OUT_STDOUT, "Sent result: ", 13, "", 0, "", 0,
+		    text, len);
 	if (e->link != NULL && session_send_result(e->link, id,
 	    status == CALL_OK ? PROTO_STATUS_OK : PROTO_STATUS_ERROR, text,
 	    len) == -1 && e->link != NULL && e->link->state == SESS_S_UP)
@@ -255,14 +256,9 @@ on_command(void *ctx, struct peer *e, uint32_t id, const char *text,
 {
 	struct kaipeer_node *n = ctx;
 
-	if (!n->quiet) {
-		out_begin(n->out, OUT_STDOUT);
-		out_str(n->out, "Command from ");
-		out_str(n->out, e->addr);
-		out_str(n->out, ": ");
-		out_safe(n->out, text, len);
-		out_end(n->out);
-	}
+	if (!n->quiet)
+		out_line3(n->out, OUT_STDOUT, "Command from ", 13, e->addr,
+		    strlen(e->addr), ": ", 2, text, len);
 	commands_run(n->cmds, e->index, e->id, id, e->addr, e->name, text, len,
 	    call_done, n);
 	n->served++;

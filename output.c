@@ -24,7 +24,7 @@
 #include "output.h"
 
 #define KEEP	65536		/* an empty buffer larger than this shrinks */
-#define BATCH_BYTES 16384	/* written at once when this much waits */
+#define BATCH_BYTES 65536	/* written at once when this much waits */
 #define BATCH_MS 1		/* otherwise when the oldest line is this old */
 
 struct queue {
@@ -567,4 +567,38 @@ out_partial(struct output *o, int s, const char *b, size_t len)
 		return;
 	out_begin(o, s);
 	append(o, b, len);
+}
+
+void
+out_line3(struct output *o, int s, const char *a, size_t alen, const char *b,
+    size_t blen, const char *c, size_t clen, const char *text, size_t tlen)
+{
+	struct queue *q = &o->q[s == OUT_STDERR && !o->merged ? 1 : 0];
+	size_t i, n = alen + blen + clen + tlen + 1;
+	char *p;
+
+	/* The usual case: plain text, room in the buffer, under the bound. */
+	for (i = 0; i < tlen; i++)
+		if ((unsigned char)text[i] < 0x20 ||
+		    (unsigned char)text[i] >= 0x7F)
+			break;
+	if (i == tlen && o->log == NULL && q->fd >= 0 &&
+	    q->cap - q->len >= n && q->len - q->off + n <= o->bound) {
+		if (q->len == q->off && o->loop != NULL)
+			q->since = loop_now(o->loop);
+		p = q->buf + q->len;
+		memcpy(p, a, alen);
+		memcpy(p += alen, b, blen);
+		memcpy(p += blen, c, clen);
+		memcpy(p += clen, text, tlen);
+		p[tlen] = '\n';
+		q->len += n;
+		return;
+	}
+	out_begin(o, s);
+	out_bytes(o, a, alen);
+	out_bytes(o, b, blen);
+	out_bytes(o, c, clen);
+	out_safe(o, text, tlen);
+	out_end(o);
 }

@@ -79,6 +79,15 @@ void	out_printf(struct output *o, const char *fmt, ...)
 	;
 void	out_end(struct output *o);
 
+/*
+ * The line a b c text, text escaped: what out_begin(), out_bytes() of a,
+ * b and c, out_safe() of text and out_end() make, in one go (the lines
+ * printed for every command a node runs).
+ */
+void	out_line3(struct output *o, int s, const char *a, size_t alen,
+	    const char *b, size_t blen, const char *c, size_t clen,
+	    const char *text, size_t tlen);
+
 /* Bytes without a newline, such as a prompt (not through a log). */
 void	out_partial(struct output *o, int s, const char *b, size_t len);
 

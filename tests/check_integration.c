@@ -1418,7 +1418,11 @@ START_TEST(test_raw_abuse)
 	struct h_proc *n;
 	int pn, rc;
 
-	n = raw_node(&pn, "'frameTimeout': 1, 'connectTimeout': 1");
+	/* No PING before the deadline: the raw peer's PONG would land in
+	 * the middle of the frame it is dribbling (a real peer finishes a
+	 * frame before it answers). */
+	n = raw_node(&pn, "'frameTimeout': 1, 'connectTimeout': 1, "
+	    "'heartbeatInterval': 5, 'heartbeatTimeout': 10");
 	if (c->hello)
 		raw_up(&r, n, pn, RAW_PORT, "");
 	else {
@@ -1702,7 +1706,11 @@ START_TEST(test_slowloris)
 	long long took;
 	int pn, closed = 0;
 
-	n = raw_node(&pn, "'frameTimeout': 1, 'connectTimeout': 1");
+	/* No PING before the deadline: the raw peer's PONG would land in
+	 * the middle of the frame it is dribbling (a real peer finishes a
+	 * frame before it answers). */
+	n = raw_node(&pn, "'frameTimeout': 1, 'connectTimeout': 1, "
+	    "'heartbeatInterval': 5, 'heartbeatTimeout': 10");
 	memset(&h, 0, sizeof(h));
 	h.version = PROTO_VERSION;
 	h.port = RAW_PORT;

@@ -113,6 +113,40 @@ slurp(int fd, char *buf, size_t size)
 	return got;
 }
 
+/* A line in one go, plain and escaped, through a queue and a log. */
+START_TEST(test_line3)
+{
+	struct lines got = { 0 };
+	struct output *lo = output_new_log(on_line, &got);
+	struct loop *l = loop_new();
+	struct output *o;
+	char buf[256];
+	int p[2];
+
+	out_line3(lo, OUT_STDOUT, "Command from ", 13, "1.2.3.4:5", 9, ": ",
+	    2, "calc 1+2", 8);
+	ck_assert_str_eq(got.last, "Command from 1.2.3.4:5: calc 1+2");
+	out_line3(lo, OUT_STDOUT, "Sent result: ", 13, "", 0, "", 0,
+	    "a\x1b[2J\xc2\x9b", 7);
+	ck_assert_str_eq(got.last, "Sent result: a\\x1b[2J\\xc2\\x9b");
+	output_free(lo, 0);
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_ne(fcntl(p[0], F_SETFL, O_NONBLOCK), -1);
+	o = output_new(l, p[1], STDERR_FILENO, 4096);
+	out_line(o, OUT_STDOUT, "first");	/* the buffer exists */
+	out_line3(o, OUT_STDOUT, "a", 1, "b", 1, "c", 1, "d", 1);
+	out_line3(o, OUT_STDOUT, "x", 1, "", 0, "", 0, "\n", 1);
+	output_flush(o);
+	(void)slurp(p[0], buf, sizeof(buf));
+	ck_assert_str_eq(buf, "first\nabcd\nx\\x0a\n");
+	output_free(o, 0);
+	close(p[0]);
+	close(p[1]);
+	loop_free(l);
+}
+END_TEST
+
 /* Nobody reads: writing never blocks, memory stays bounded. */
 START_TEST(test_unread_pipe)
 {
@@ -215,6 +249,7 @@ main(void)
 
 	tcase_add_loop_test(tc, test_escape, 0, N(escapes));
 	tcase_add_test(tc, test_log);
+	tcase_add_test(tc, test_line3);
 	tcase_add_test(tc, test_unread_pipe);
 	tcase_add_test(tc, test_merged);
 	tcase_add_test(tc, test_closed_reader);

@@ -25,8 +25,9 @@
  *      open file description the shell shares with the node, while it runs
  *      or after it ended ("exit" typed, or ^C).
  * Each test also checks that the node did not spin: its processor time
- * stays under a quarter of its life (a node that polls a terminal it may
- * not read, or retries EIO at once, burns a whole processor).
+ * stays under a quarter of its life, plus 50 ms for starting (a node that
+ * polls a terminal it may not read, or retries EIO at once, burns a whole
+ * processor).
  *
  * Where no pseudo-terminal can be opened or made a controlling terminal,
  * it says so and ends with "0 passed, 0 failed, 1 skipped" (exit 0).
@@ -805,7 +806,9 @@ finish(struct term *t, int status)
 	ck_assert_msg(WIFEXITED(rep.state) && WEXITSTATUS(rep.state) ==
 	    status, "the node %s, not with status %d",
 	    describe(rep.state, buf, sizeof(buf)), status);
-	ck_assert_msg(rep.cpu_ms <= life / 4, "the node spun: %ld ms of "
+	/* A quarter of its life, and what starting takes (a sanitizer
+	 * build spends some 10 ms before main()). */
+	ck_assert_msg(rep.cpu_ms <= life / 4 + 50, "the node spun: %ld ms of "
 	    "processor time in %lld ms", rep.cpu_ms, life);
 	close(t->cmd);
 	ck_assert_int_eq(waitpid(t->shell, &st, 0), t->shell);
