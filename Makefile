@@ -55,13 +55,14 @@ all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
 .c.o:
 	$(CC) $(KPFLAGS) $(CFLAGS) -c $<
 
-$(LIBOBJ) kaipeer.o bench.o: $(HEADERS)
+$(LIBOBJ) kaipeer.o: $(HEADERS)
+bench.o benchopt.o benchrep.o: $(HEADERS) include/bench.h
 
 kaipeer: kaipeer.o libkaipeer.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
 
-kaipeer-bench: bench.o libkaipeer.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o libkaipeer.a
+kaipeer-bench: bench.o benchopt.o benchrep.o libkaipeer.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o benchopt.o benchrep.o libkaipeer.a
 
 libkaipeer.a: $(LIBOBJ)
 	rm -f libkaipeer.a
@@ -152,5 +153,6 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5
 
 clean:
-	rm -f kaipeer kaipeer.o kaipeer-bench bench.o libkaipeer.a $(LIBOBJ) \
+	rm -f kaipeer kaipeer.o kaipeer-bench bench.o benchopt.o benchrep.o \
+	    libkaipeer.a $(LIBOBJ) \
 	    $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan

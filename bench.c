@@ -59,18 +59,11 @@
 #include "loop.h"
 #include "net.h"
 #include "proto.h"
+#include "bench.h"
 
 #define EXIT_FAIL	1
-#define EXIT_USAGE	64
 #define STALL_MS	10000	/* no progress for this long is fatal */
 #define IN_CAP		65536	/* input buffer, so the largest RESULT */
-#define MAX_TEXT	60000	/* longest -t and -e */
-#define MAX_CLIENTS	60000
-#define MAX_DEPTH	10000
-#define MAX_REQUESTS	100000000
-#define MAX_HANDSHAKES	10000000
-#define MIN_HANDSHAKES	10	/* a tenth is at least one */
-#define MAX_KEEP	3600
 #define SLACK		256	/* output room for PONGs and the BYE */
 
 enum client_state {
@@ -100,13 +93,8 @@ struct client {
 	int		 nfree;
 };
 
-/* Options. */
-static const char *host = "127.0.0.1";
-static int port = 14590, nclients = 50, depth = 1, keep, quiet, csv;
-static long requests = 100000;
-static long handshakes;		/* -H: 0 unless given */
-static const char *command = "calc 1+2";
-static const char *expect_opt;
+/* The command line (benchopt.c). */
+static struct bench_opts opt;
 
 /* The expected result; have_expected is 0 until the first result. */
 static char expected[IN_CAP];
@@ -124,7 +112,7 @@ static unsigned char base_id[PROTO_NODE_ID];
 static struct client *clients;
 static struct client *wlist;	/* connections with something to write */
 static size_t outcap;
-static unsigned char frame[PROTO_HEADER + 4 + MAX_TEXT];
+static unsigned char frame[PROTO_HEADER + 4 + BENCH_MAX_TEXT];
 static size_t frame_len;	/* the COMMAND, encoded once with id 0 */
 static long long *samples;	/* [requests or handshakes] latencies in ns */
 static long nsent, ndone;
@@ -138,31 +126,6 @@ static long tenth;
 static long long hs_start, t_first, t_last;
 
 static void
-usage(FILE *fp)
-{
-	fprintf(fp, "usage: kaipeer-bench [-h host] [-p port] [-c clients] "
-	    "[-n requests] [-P depth]\n"
-	    "                     [-t command] [-e expected] [-k seconds] "
-	    "[-q] [--csv]\n"
-	    "       kaipeer-bench [-h host] [-p port] -H handshakes "
-	    "[-q] [--csv]\n");
-}
-
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kaipeer-bench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	usage(stderr);
-	exit(EXIT_USAGE);
-}
-
-static void
 die(const char *fmt, ...)
 {
 	va_list ap;
@@ -172,34 +135,14 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (handshakes > 0)
+	if (opt.handshakes > 0)
 		fprintf(stderr, " (%ld of %ld handshakes done)", ndone,
-		    handshakes);
+		    opt.handshakes);
 	else if (t_ready != 0)
 		fprintf(stderr, " (%ld of %ld results received)", ndone,
-		    requests);
+		    opt.requests);
 	fprintf(stderr, "\n");
 	exit(EXIT_FAIL);
-}
-
-/* Text from the wire, made printable and cut short, into buf. */
-static const char *
-show(const char *s, size_t len, char *buf, size_t size)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o + 8 < size; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
-		else
-			buf[o++] = (char)ch;
-	}
-	if (i < len)
-		o += (size_t)snprintf(buf + o, size - o, "...");
-	buf[o] = '\0';
-	return buf;
 }
 
 /* The measuring clock: CLOCK_MONOTONIC in ns.  Timeouts use the loop's. */
@@ -212,111 +155,18 @@ now_ns(void)
 	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* A decimal integer in [min, max], or a usage error naming the option. */
-static long
-number(const char *opt, const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-		usage_error("%s: '%s' is not an integer from %ld to %ld",
-		    opt, s, min, max);
-	return v;
-}
-
-static void
-parse_args(int argc, char **argv)
-{
-	const char *a, *val;
-	char load[8] = "";	/* the load options given, which -H excludes */
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (strcmp(a, "--csv") == 0) {
-			csv = 1;
-			continue;
-		}
-		if (strcmp(a, "-q") == 0) {
-			quiet = 1;
-			continue;
-		}
-		if (strcmp(a, "--help") == 0) {
-			usage(stdout);
-			exit(0);
-		}
-		if (a[0] != '-' || a[1] == '\0' ||
-		    strchr("hpcnPtekH", a[1]) == NULL)
-			usage_error("unknown option '%s'", a);
-		if (a[2] != '\0')
-			val = a + 2;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else
-			usage_error("option -%c needs a value", a[1]);
-		if (strchr("cnPtek", a[1]) != NULL && load[0] == '\0')
-			load[0] = a[1];
-		switch (a[1]) {
-		case 'h':
-			if (*val == '\0')
-				usage_error("-h: empty host");
-			host = val;
-			break;
-		case 'p':
-			port = (int)number("-p", val, 1, 65535);
-			break;
-		case 'c':
-			nclients = (int)number("-c", val, 1, MAX_CLIENTS);
-			break;
-		case 'n':
-			requests = number("-n", val, 1, MAX_REQUESTS);
-			break;
-		case 'P':
-			depth = (int)number("-P", val, 1, MAX_DEPTH);
-			break;
-		case 'k':
-			keep = (int)number("-k", val, 0, MAX_KEEP);
-			break;
-		case 'H':
-			handshakes = number("-H", val, MIN_HANDSHAKES,
-			    MAX_HANDSHAKES);
-			break;
-		case 't':
-			if (strlen(val) > MAX_TEXT)
-				usage_error("-t: longer than %d bytes",
-				    MAX_TEXT);
-			command = val;
-			break;
-		case 'e':
-			if (strlen(val) > MAX_TEXT)
-				usage_error("-e: longer than %d bytes",
-				    MAX_TEXT);
-			expect_opt = val;
-			break;
-		}
-	}
-	if (handshakes > 0 && load[0] != '\0')
-		usage_error("-H measures handshakes alone; -%c does not apply",
-		    load[0]);
-	if (handshakes > 0)
-		nclients = 1;
-}
-
 /* What every result must say, when it can be known before the first. */
 static void
 set_expected(void)
 {
-	if (expect_opt != NULL) {
-		expected_len = strlen(expect_opt);
-		memcpy(expected, expect_opt, expected_len);
+	if (opt.expect != NULL) {
+		expected_len = strlen(opt.expect);
+		memcpy(expected, opt.expect, expected_len);
 		have_expected = 1;
-	} else if (strncmp(command, "calc ", 5) == 0) {
-		if (calc_eval(command + 5, strlen(command + 5), expected,
+	} else if (strncmp(opt.command, "calc ", 5) == 0) {
+		if (calc_eval(opt.command + 5, strlen(opt.command + 5), expected,
 		    sizeof(expected)) == -1)
-			usage_error("-t '%s' fails here (%s); give -e", command,
+			bench_usage_error("-t '%s' fails here (%s); give -e", opt.command,
 			    expected);
 		expected_len = strlen(expected);
 		have_expected = 1;
@@ -328,7 +178,7 @@ static void
 raise_fd_limit(void)
 {
 	struct rlimit rl;
-	rlim_t need = (rlim_t)nclients + 16;
+	rlim_t need = (rlim_t)opt.nclients + 16;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
 		return;
@@ -337,7 +187,7 @@ raise_fd_limit(void)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < need)
 		die("%d clients need %lu descriptors; the limit is %lu",
-		    nclients, (unsigned long)need, (unsigned long)rl.rlim_cur);
+		    opt.nclients, (unsigned long)need, (unsigned long)rl.rlim_cur);
 }
 
 static void *
@@ -364,10 +214,10 @@ on_stall(void *ctx)
 {
 	(void)ctx;
 	if (loop_now(loop) - last_progress >= STALL_MS) {
-		if (handshakes > 0)
+		if (opt.handshakes > 0)
 			die("timed out: no progress for %d s", STALL_MS / 1000);
 		die("timed out: no progress for %d s (%d of %d connections "
-		    "ready)", STALL_MS / 1000, nready, nclients);
+		    "ready)", STALL_MS / 1000, nready, opt.nclients);
 	}
 	if (loop_timer_at(loop, &stall_timer, last_progress + STALL_MS) == -1)
 		die("out of memory");
@@ -420,14 +270,14 @@ fill(struct client *c)
 	uint32_t id;
 	int slot;
 
-	if (c->state != C_READY || c->nfree == 0 || nsent >= requests ||
+	if (c->state != C_READY || c->nfree == 0 || nsent >= opt.requests ||
 	    t_ready == 0)
 		return;
 	t = now_ns();
-	while (c->nfree > 0 && nsent < requests) {
+	while (c->nfree > 0 && nsent < opt.requests) {
 		slot = c->freeslot[--c->nfree];
-		id = (uint32_t)slot + (uint32_t)depth *
-		    (c->seq++ % (UINT32_MAX / (uint32_t)depth));
+		id = (uint32_t)slot + (uint32_t)opt.depth *
+		    (c->seq++ % (UINT32_MAX / (uint32_t)opt.depth));
 		p = out_space(c, frame_len);
 		memcpy(p, frame, frame_len);
 		p[PROTO_HEADER] = (unsigned char)(id >> 24);
@@ -513,8 +363,8 @@ dial(struct client *c, unsigned long number)
 	} else if (errno == EINPROGRESS)
 		c->state = C_CONNECTING;
 	else
-		die("connection %d: connect to %s port %d: %s", c->i, host,
-		    port, strerror(errno));
+		die("connection %d: connect to %s port %d: %s", c->i, opt.host,
+		    opt.port, strerror(errno));
 	if (loop_watch(loop, c->fd, c->state == C_CONNECTING ? LOOP_WRITE :
 	    LOOP_READ, on_io, c) == -1)
 		die("out of memory");
@@ -538,14 +388,14 @@ setup(void)
 	loop_timer_init(&stall_timer, on_stall, NULL);
 	loop_timer_init(&hold_timer, on_hold_over, NULL);
 
-	if ((n = proto_command_encode(frame, sizeof(frame), 0, command,
-	    strlen(command))) < 0)
+	if ((n = proto_command_encode(frame, sizeof(frame), 0, opt.command,
+	    strlen(opt.command))) < 0)
 		die("cannot encode the command");
 	frame_len = (size_t)n;
-	outcap = PROTO_MAX_HELLO + (size_t)depth * frame_len + SLACK;
-	samples = alloc(handshakes > 0 ? (size_t)handshakes :
-	    (size_t)requests, sizeof(*samples));
-	clients = alloc((size_t)nclients, sizeof(*clients));
+	outcap = PROTO_MAX_HELLO + (size_t)opt.depth * frame_len + SLACK;
+	samples = alloc(opt.handshakes > 0 ? (size_t)opt.handshakes :
+	    (size_t)opt.requests, sizeof(*samples));
+	clients = alloc((size_t)opt.nclients, sizeof(*clients));
 
 	/*
 	 * A node refuses a second connection from one node id, so each
@@ -556,9 +406,9 @@ setup(void)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	snprintf(serv, sizeof(serv), "%d", port);
-	if ((rc = getaddrinfo(host, serv, &hints, &addr)) != 0)
-		die("%s: %s", host, gai_strerror(rc));
+	snprintf(serv, sizeof(serv), "%d", opt.port);
+	if ((rc = getaddrinfo(opt.host, serv, &hints, &addr)) != 0)
+		die("%s: %s", opt.host, gai_strerror(rc));
 	memset(&hello, 0, sizeof(hello));
 	hello.version = PROTO_VERSION;
 	hello.port = 0;
@@ -568,20 +418,20 @@ setup(void)
 	if (loop_timer_at(loop, &stall_timer, last_progress + STALL_MS) == -1)
 		die("out of memory");
 	t_begin = hs_start = now_ns();
-	for (i = 0; i < nclients; i++) {
+	for (i = 0; i < opt.nclients; i++) {
 		c = &clients[i];
 		c->i = i;
 		c->in = alloc(IN_CAP, 1);
 		c->out = alloc(outcap, 1);
-		if (handshakes == 0) {
-			c->ids = alloc((size_t)depth, sizeof(*c->ids));
-			c->sent = alloc((size_t)depth, sizeof(*c->sent));
-			c->busy = alloc((size_t)depth, 1);
-			c->freeslot = alloc((size_t)depth,
+		if (opt.handshakes == 0) {
+			c->ids = alloc((size_t)opt.depth, sizeof(*c->ids));
+			c->sent = alloc((size_t)opt.depth, sizeof(*c->sent));
+			c->busy = alloc((size_t)opt.depth, 1);
+			c->freeslot = alloc((size_t)opt.depth,
 			    sizeof(*c->freeslot));
-			for (j = 0; j < depth; j++)
-				c->freeslot[j] = depth - 1 - j;
-			c->nfree = depth;
+			for (j = 0; j < opt.depth; j++)
+				c->freeslot[j] = opt.depth - 1 - j;
+			c->nfree = opt.depth;
 		}
 		dial(c, (unsigned long)i);
 	}
@@ -598,13 +448,13 @@ on_result(struct client *c, const struct proto_frame *f, long long now)
 	if ((rc = proto_result_decode(f, &t)) != 0)
 		die("connection %d: malformed RESULT: %s", c->i,
 		    proto_strerror(rc));
-	slot = t.id % (uint32_t)depth;
+	slot = t.id % (uint32_t)opt.depth;
 	if (!c->busy[slot] || c->ids[slot] != t.id)
 		die("connection %d: RESULT for id %lu, which is not in flight",
 		    c->i, (unsigned long)t.id);
 	if (t.code != PROTO_STATUS_OK)
-		die("connection %d: error result for '%s': %s", c->i, command,
-		    show(t.text, t.len, b1, sizeof(b1)));
+		die("connection %d: error result for '%s': %s", c->i, opt.command,
+		    bench_show(t.text, t.len, b1, sizeof(b1)));
 	if (!have_expected) {
 		memcpy(expected, t.text, t.len);
 		expected_len = t.len;
@@ -612,12 +462,12 @@ on_result(struct client *c, const struct proto_frame *f, long long now)
 	}
 	if (t.len != expected_len || memcmp(t.text, expected, t.len) != 0)
 		die("connection %d: '%s' gave '%s', expected '%s'", c->i,
-		    command, show(t.text, t.len, b1, sizeof(b1)),
-		    show(expected, expected_len, b2, sizeof(b2)));
+		    opt.command, bench_show(t.text, t.len, b1, sizeof(b1)),
+		    bench_show(expected, expected_len, b2, sizeof(b2)));
 	c->busy[slot] = 0;
 	c->freeslot[c->nfree++] = (int)slot;
 	samples[ndone++] = now - c->sent[slot];
-	if (ndone == requests)
+	if (ndone == opt.requests)
 		t_end = now;
 }
 
@@ -628,15 +478,15 @@ on_hello(struct client *c, long long now)
 	int i;
 
 	progress();
-	if (handshakes > 0) {
+	if (opt.handshakes > 0) {
 		c->state = C_DONE;
 		return;
 	}
 	c->state = C_READY;
-	if (++nready < nclients)
+	if (++nready < opt.nclients)
 		return;
 	t_ready = now;			/* the clock starts */
-	for (i = 0; i < nclients; i++)
+	for (i = 0; i < opt.nclients; i++)
 		enqueue(&clients[i]);
 }
 
@@ -654,7 +504,7 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 		if (proto_error_decode(f, &t) != 0)
 			die("connection %d: malformed ERROR frame", c->i);
 		die("connection %d: the node sent ERROR %u: %s", c->i, t.code,
-		    show(t.text, t.len, buf, sizeof(buf)));
+		    bench_show(t.text, t.len, buf, sizeof(buf)));
 	}
 	if (c->state == C_HELLO) {
 		if (f->type != PROTO_HELLO)
@@ -674,7 +524,7 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 		if (proto_bye_decode(f, &t) != 0)
 			t.len = 0;
 		die("connection %d: the node said goodbye: %s", c->i,
-		    show(t.text, t.len, buf, sizeof(buf)));
+		    bench_show(t.text, t.len, buf, sizeof(buf)));
 		break;
 	case PROTO_PING:
 		if (proto_ping_decode(f, &token) != 0)
@@ -729,9 +579,9 @@ next_handshake(struct client *c)
 	progress();
 	if (ndone == tenth)
 		t_first = now;
-	if (ndone == handshakes - tenth)
+	if (ndone == opt.handshakes - tenth)
 		t_last = now;
-	if (ndone == handshakes) {
+	if (ndone == opt.handshakes) {
 		t_end = now;
 		return;
 	}
@@ -813,8 +663,8 @@ on_connect(struct client *c)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err != 0)
-		die("connection %d: connect to %s port %d: %s", c->i, host,
-		    port, strerror(err));
+		die("connection %d: connect to %s port %d: %s", c->i, opt.host,
+		    opt.port, strerror(err));
 	c->state = C_HELLO;
 	loop_want(loop, c->fd, LOOP_READ);
 	enqueue(c);			/* our HELLO */
@@ -860,153 +710,12 @@ hold(void)
 {
 	loop_timer_stop(loop, &stall_timer);
 	if (loop_timer_at(loop, &hold_timer, loop_update_now(loop) +
-	    (long long)keep * 1000) == -1)
+	    (long long)opt.keep * 1000) == -1)
 		die("out of memory");
 	holding = 1;
 	while (holding)
 		if (loop_turn(loop, -1) == -1)
 			die("poll: %s", strerror(errno));
-}
-
-static int
-cmp_ll(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The nearest-rank percentile p of the n sorted samples, in ms. */
-static double
-percentile(double p, long n)
-{
-	long k = (long)(p * (double)n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return (double)samples[k - 1] / 1e6;
-}
-
-/* A CSV field: quoted, with inner quotes doubled. */
-static void
-csv_field(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-static void
-report(void)
-{
-	double secs = (double)(t_end - t_ready) / 1e9, rps;
-	double p50, p99, max;
-	char buf[128];
-
-	qsort(samples, (size_t)requests, sizeof(*samples), cmp_ll);
-	rps = secs > 0 ? (double)requests / secs : 0;
-	p50 = percentile(0.50, requests);
-	p99 = percentile(0.99, requests);
-	max = (double)samples[requests - 1] / 1e6;
-	if (csv) {
-		printf("\"name\",\"rps\",\"p50_ms\",\"p99_ms\",\"max_ms\"\n");
-		csv_field(command);
-		printf(",\"%.2f\",\"%.3f\",\"%.3f\",\"%.3f\"\n", rps, p50, p99,
-		    max);
-	} else if (quiet) {
-		printf("%s: %.2f requests per second, p50=%.3f msec\n", command,
-		    rps, p50);
-	} else {
-		printf("====== %s ======\n", command);
-		printf("  %ld requests completed in %.3f seconds\n", requests,
-		    secs);
-		printf("  %d parallel clients, pipeline depth %d\n", nclients,
-		    depth);
-		printf("  node %s port %d; every result was '%s'\n", host, port,
-		    show(expected, expected_len, buf, sizeof(buf)));
-		printf("  connect and handshake took %.3f ms\n\n",
-		    (double)(t_ready - t_begin) / 1e6);
-		printf("Summary:\n");
-		printf("  throughput summary: %.2f requests per second\n", rps);
-		printf("  latency summary (msec):\n");
-		printf("          p50       p99       max\n");
-		printf("    %9.3f %9.3f %9.3f\n", p50, p99, max);
-	}
-	fflush(stdout);
-}
-
-/* count handshakes over ns nanoseconds, per second. */
-static double
-per_second(long count, long long ns)
-{
-	return ns > 0 ? (double)count / ((double)ns / 1e9) : 0;
-}
-
-/* The median of the n samples at s, which it sorts, in microseconds. */
-static double
-median_us(long long *s, long n)
-{
-	qsort(s, (size_t)n, sizeof(*s), cmp_ll);
-	return (double)s[(n - 1) / 2] / 1e3;
-}
-
-/*
- * Handshakes per second over the whole run, its first tenth and its last
- * tenth, and the median time of one handshake in each tenth: a burst of
- * other work on the machine moves a tenth's rate, much less its median.
- */
-static void
-report_handshakes(void)
-{
-	double all, first, last, med1, med2, p50, p99, max;
-
-	all = per_second(handshakes, t_end - t_begin);
-	first = per_second(tenth, t_first - t_begin);
-	last = per_second(tenth, t_end - t_last);
-	med1 = median_us(samples, tenth);
-	med2 = median_us(samples + handshakes - tenth, tenth);
-	qsort(samples, (size_t)handshakes, sizeof(*samples), cmp_ll);
-	p50 = percentile(0.50, handshakes) * 1e3;
-	p99 = percentile(0.99, handshakes) * 1e3;
-	max = (double)samples[handshakes - 1] / 1e3;
-	if (csv) {
-		printf("\"name\",\"hps\",\"first_hps\",\"last_hps\","
-		    "\"first_p50_us\",\"last_p50_us\",\"p50_us\",\"p99_us\","
-		    "\"max_us\"\n");
-		printf("\"handshakes\",\"%.2f\",\"%.2f\",\"%.2f\",\"%.1f\","
-		    "\"%.1f\",\"%.1f\",\"%.1f\",\"%.1f\"\n", all, first, last,
-		    med1, med2, p50, p99, max);
-	} else if (quiet) {
-		printf("handshakes: %.2f per second; first tenth %.2f per "
-		    "second, p50=%.1f usec; last tenth %.2f per second, "
-		    "p50=%.1f usec\n", all, first, med1, last, med2);
-	} else {
-		printf("====== handshakes ======\n");
-		printf("  %ld handshakes one after another in %.3f seconds\n",
-		    handshakes, (double)(t_end - t_begin) / 1e9);
-		printf("  node %s port %d; each: connect, HELLO both ways, "
-		    "BYE, the node hangs up\n\n", host, port);
-		printf("Summary:\n");
-		printf("  throughput summary: %.2f handshakes per second\n",
-		    all);
-		printf("  first %ld: %.2f handshakes per second, p50 %.1f "
-		    "usec each\n", tenth, first, med1);
-		printf("  last %ld:  %.2f handshakes per second, p50 %.1f "
-		    "usec each\n", tenth, last, med2);
-		printf("  cost of a handshake, last tenth / first tenth: "
-		    "%.2f by rate, %.2f by p50\n", last > 0 ? first / last : 0,
-		    med1 > 0 ? med2 / med1 : 0);
-		printf("  latency summary, one handshake (usec):\n");
-		printf("          p50       p99       max\n");
-		printf("    %9.1f %9.1f %9.1f\n", p50, p99, max);
-	}
-	fflush(stdout);
 }
 
 /* A polite goodbye on every connection, then close. */
@@ -1015,7 +724,7 @@ finish(void)
 {
 	int i;
 
-	for (i = 0; i < nclients; i++)
+	for (i = 0; i < opt.nclients; i++)
 		if (clients[i].fd >= 0) {
 			send_bye(&clients[i]);
 			hang_up(&clients[i]);
@@ -1024,15 +733,28 @@ finish(void)
 	freeaddrinfo(addr);
 }
 
+static const struct bench_times *
+times(void)
+{
+	static struct bench_times t;
+
+	t.begin = t_begin;
+	t.ready = t_ready;
+	t.end = t_end;
+	t.first = t_first;
+	t.last = t_last;
+	return &t;
+}
+
 int
 main(int argc, char **argv)
 {
-	parse_args(argc, argv);
-	if (handshakes > 0) {
-		tenth = handshakes / 10;
+	bench_parse_args(&opt, argc, argv);
+	if (opt.handshakes > 0) {
+		tenth = opt.handshakes / 10;
 		setup();
 		run();
-		report_handshakes();
+		bench_report_handshakes(&opt, samples, tenth, times());
 		finish();
 		return 0;
 	}
@@ -1040,8 +762,8 @@ main(int argc, char **argv)
 	raise_fd_limit();
 	setup();
 	run();
-	report();
-	if (keep > 0)
+	bench_report(&opt, samples, times(), expected, expected_len);
+	if (opt.keep > 0)
 		hold();
 	finish();
 	return 0;
