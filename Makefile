@@ -32,17 +32,18 @@ CHECK_LIBS = `pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt
 CHECK_CFLAGS = `pkg-config --cflags check 2>/dev/null`
 
 # The library, layer by layer from the bottom (docs/DESIGN.md).
-PURE	= json.o config.o console.o calc.o proto.o map.o
-LIBOBJ	= $(PURE) loop.o output.o net.o resolve.o session.o table.o \
-	  peers.o request.o command.o node.o repl.o cli.o
+PURE	= json.o config.o console.o calc.o proto.o map.o addr.o
+LIBOBJ	= $(PURE) random.o loop.o output.o net.o resolve.o session.o table.o \
+	  peers.o request.o command.o builtin.o node.o repl.o cli.o
 HEADERS	= include/kaipeer.h include/json.h include/config.h include/calc.h \
-	  include/proto.h include/console.h include/map.h include/loop.h \
+	  include/proto.h include/console.h include/map.h include/addr.h \
+	  include/random.h include/loop.h \
 	  include/output.h include/net.h include/resolve.h include/session.h \
 	  include/table.h include/peers.h include/request.h include/command.h \
-	  include/node.h include/repl.h
-LIBSRC	= json.c config.c console.c calc.c proto.c map.c loop.c output.c \
-	  net.c resolve.c session.c table.c peers.c request.c command.c \
-	  node.c repl.c cli.c
+	  include/node.h include/builtin.h include/repl.h
+LIBSRC	= json.c config.c console.c calc.c proto.c map.c addr.c random.c \
+	  loop.c output.c net.c resolve.c session.c table.c peers.c \
+	  request.c command.c builtin.c node.c repl.c cli.c
 UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_console tests/check_loop tests/check_output \
 	  tests/check_library

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "calc.h"
+#include "random.h"
 #include "loop.h"
 #include "net.h"
 #include "proto.h"
@@ -402,7 +403,7 @@ setup(void)
 	 * connection has its own: a random base, its number xored into the
 	 * last bytes.
 	 */
-	net_random(base_id, sizeof(base_id));
+	random_bytes(base_id, sizeof(base_id));
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "net.h"
 
 #define READ_CHUNK	16384	/* read() at most this much per turn */
@@ -86,96 +87,6 @@ tune_socket(int fd)
 #ifdef SO_NOSIGPIPE
 	(void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
 #endif
-}
-
-void
-net_format(char *buf, size_t size, const char *ip, int port)
-{
-	if (strchr(ip, ':') != NULL)
-		snprintf(buf, size, "[%s]:%d", ip, port);
-	else
-		snprintf(buf, size, "%s:%d", ip, port);
-}
-
-/* Numeric ip and port of a socket address. */
-static void
-sockaddr_ip(const struct sockaddr *sa, socklen_t len, char *ip, size_t iplen,
-    int *port)
-{
-	char serv[16];
-
-	if (getnameinfo(sa, len, ip, (socklen_t)iplen, serv, sizeof(serv),
-	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-		snprintf(ip, iplen, "?");
-		*port = 0;
-		return;
-	}
-	*port = atoi(serv);
-}
-
-static int
-local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char ip[NET_ADDRLEN];
-	int port = 0;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		sockaddr_ip((struct sockaddr *)&ss, len, ip, sizeof(ip), &port);
-	return port;
-}
-
-int
-net_numeric(const char *host, int port, struct net_addr *a)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
-	char buf[NET_ADDRLEN];
-	size_t len = strlen(host);
-
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)port);
-		a->len = sizeof(*s4);
-		return 0;
-	}
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']' &&
-	    len - 2 < sizeof(buf)) {
-		memcpy(buf, host + 1, len - 2);
-		buf[len - 2] = '\0';
-		host = buf;
-	}
-	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)port);
-		a->len = sizeof(*s6);
-		return 0;
-	}
-	return -1;
-}
-
-void
-net_random(unsigned char *buf, size_t len)
-{
-	size_t i, got = 0;
-	ssize_t r;
-	unsigned long x;
-	int fd;
-
-	if ((fd = open("/dev/urandom", O_RDONLY)) >= 0) {
-		while (got < len && (r = read(fd, buf + got, len - got)) > 0)
-			got += (size_t)r;
-		close(fd);
-	}
-	/* No urandom: mix the clock and pid, enough to tell nodes apart. */
-	x = (unsigned long)loop_clock_ms() ^ ((unsigned long)getpid() << 16) ^
-	    (unsigned long)time(NULL);
-	for (i = got; i < len; i++) {
-		x = x * 6364136223846793005UL + 1442695040888963407UL;
-		buf[i] = (unsigned char)(x >> 33);
-	}
 }
 
 /* --- the net ------------------------------------------------------------ */
@@ -609,7 +520,7 @@ read_conn(struct conn *c)
 static int
 try_next_address(struct conn *c)
 {
-	struct net_addr *a;
+	struct addr *a;
 	int fd, err = ECONNREFUSED;
 
 	while (c->next_addr < c->naddrs) {
@@ -633,7 +544,7 @@ try_next_address(struct conn *c)
 		}
 		tune_socket(fd);
 		c->fd = fd;
-		sockaddr_ip((struct sockaddr *)&a->ss, a->len, c->ip,
+		addr_of((struct sockaddr *)&a->ss, a->len, c->ip,
 		    sizeof(c->ip), &c->port);
 		return 0;
 	}
@@ -642,14 +553,14 @@ try_next_address(struct conn *c)
 }
 
 struct conn *
-net_dial(struct net *n, const struct net_addr *addrs, int naddrs,
+net_dial(struct net *n, const struct addr *addrs, int naddrs,
     const struct conn_ops *ops, void *ctx)
 {
 	struct conn *c;
 	int err;
 
-	if (naddrs > NET_MAX_ADDRS)
-		naddrs = NET_MAX_ADDRS;
+	if (naddrs > ADDR_MAX)
+		naddrs = ADDR_MAX;
 	if ((c = new_conn(n, -1)) == NULL) {
 		errno = ENOMEM;
 		return NULL;
@@ -701,7 +612,7 @@ finish_connect(struct conn *c)
 		return;
 	}
 	c->state = CONN_OPEN;
-	c->local_port = local_port(c->fd);
+	c->local_port = addr_local_port(c->fd);
 	c->last_rx = c->progress = loop_now(c->net->loop);
 	free(c->addrs);		/* connected: no other address to try */
 	c->addrs = NULL;
@@ -780,9 +691,9 @@ accept_all(void *ctx, int lfd, int events)
 		}
 		tune_socket(fd);
 		c->state = CONN_OPEN;
-		sockaddr_ip((struct sockaddr *)&ss, len, c->ip, sizeof(c->ip),
+		addr_of((struct sockaddr *)&ss, len, c->ip, sizeof(c->ip),
 		    &c->port);
-		c->local_port = local_port(fd);
+		c->local_port = addr_local_port(fd);
 		c->last_rx = c->progress = loop_now(n->loop);
 		n->accepted(n->ctx, c);
 		update_watch(c);

@@ -18,7 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "calc.h"
+#include "builtin.h"
+#include "random.h"
 #include "node.h"
 
 #define HWM		(256 * 1024)	/* a link's output high-water mark */
@@ -57,18 +58,6 @@ node_err(struct kaipeer_node *n, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "<a><text from a peer, escaped><b>" on stream s. */
-static void
-say_safe(struct kaipeer_node *n, int s, const char *a, const char *text,
-    size_t len, const char *b)
-{
-	out_begin(n->out, s);
-	out_str(n->out, a);
-	out_safe(n->out, text, len);
-	out_str(n->out, b);
-	out_end(n->out);
-}
-
 /* -v: one line per frame in (<) or out (>), with a timestamp. */
 static void
 trace(void *ctx, const char *who, int out, const unsigned char *frame,
@@ -87,57 +76,12 @@ trace(void *ctx, const char *who, int out, const unsigned char *frame,
 	    proto_type_name(frame[4]), (unsigned long)size);
 }
 
-/* --- built-in commands -------------------------------------------------- */
-
-static int
-cmd_calc(void *ctx, const char *args, char *out, size_t outsize)
-{
-	size_t n;
-
-	(void)ctx;
-	/* Evaluated in place, after room for the prefix of an error. */
-	if (calc_eval(args, strlen(args), out + 7, outsize - 7) == 0) {
-		n = strlen(out + 7);
-		memmove(out, out + 7, n + 1);
-		return 0;
-	}
-	memcpy(out, "Error: ", 7);
-	return 1;
-}
-
-/* The one line of "system status". */
-static void
-status_line(struct kaipeer_node *n, char *out, size_t size)
-{
-	char host[256];
-	long long up = (loop_clock_ms() - n->born) / 1000;
-	int np = n->peers != NULL ? peers_up(n->peers) : 0;
-
-	if (gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "unknown");
-	host[sizeof(host) - 1] = '\0';
-	snprintf(out, size, "kaipeer %s, up %llds, %d peer%s, %llu command%s "
-	    "served, host %s", KAIPEER_VERSION, up, np, np == 1 ? "" : "s",
-	    n->served, n->served == 1 ? "" : "s", host);
-}
-
-static int
-cmd_system(void *ctx, const char *args, char *out, size_t outsize)
-{
-	if (strcmp(args, "status") != 0) {
-		snprintf(out, outsize, "Usage: system status");
-		return 1;
-	}
-	status_line(ctx, out, outsize);
-	return 0;
-}
-
 void
 node_report(struct kaipeer_node *n)
 {
 	char line[512];
 
-	status_line(n, line, sizeof(line));
+	builtin_status(n, line, sizeof(line));
 	node_err(n, "kaipeer: %s; %d command%s in flight, %d running", line,
 	    reqs_inflight(n->reqs), reqs_inflight(n->reqs) == 1 ? "" : "s",
 	    commands_running(n->cmds));
@@ -230,8 +174,9 @@ call_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
 	struct peer *e;
 
 	if (peer < 0) {
-		say_safe(n, OUT_STDOUT, status == CALL_UNKNOWN ? "" :
-		    "Result: ", text, len, "");
+		out_line3(n->out, OUT_STDOUT, status == CALL_UNKNOWN ? "" :
+		    "Result: ", status == CALL_UNKNOWN ? 0 : 8, "", 0, "", 0,
+		    text, len);
 		if (status != CALL_OK)
 			n->failed = 1;
 		return;
@@ -481,8 +426,9 @@ kaipeer_new(void)
 	    (n->out = output_new_log(NULL, NULL)) == NULL ||
 	    (n->cmds = commands_new((size_t)n->cfg.max_frame - 16)) == NULL ||
 	    set_aliases(n) == -1 ||
-	    commands_register(n->cmds, "calc", cmd_calc, NULL, n) == -1 ||
-	    commands_register(n->cmds, "system", cmd_system, NULL, n) == -1) {
+	    commands_register(n->cmds, "calc", builtin_calc, NULL, n) == -1 ||
+	    commands_register(n->cmds, "system", builtin_system, NULL, n) ==
+	    -1) {
 		kaipeer_free(n);
 		return NULL;
 	}
@@ -558,7 +504,7 @@ make_layers(struct kaipeer_node *n)
 
 	if (n->net != NULL)
 		return 0;
-	net_random(n->id, sizeof(n->id));
+	random_bytes(n->id, sizeof(n->id));
 	memcpy(n->env.hello.id, n->id, sizeof(n->id));
 	n->env.hello.version = PROTO_VERSION;
 	n->env.hello.max_frame = (uint32_t)frame;

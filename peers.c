@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "random.h"
 #include "peers.h"
 #include "resolve.h"
 
@@ -248,7 +249,7 @@ schedule_retry(struct peers *p, struct peer *e)
 		return;
 	e->backoff_ms = e->backoff_ms == 0 ? PEERS_RETRY_FIRST_MS :
 	    e->backoff_ms > max / 2 ? max : e->backoff_ms * 2;
-	net_random(r, sizeof(r));
+	random_bytes(r, sizeof(r));
 	wait = e->backoff_ms * 3 / 4 +
 	    (long)((r[0] << 8 | r[1]) * (e->backoff_ms / 2) / 65536);
 	e->retry_at = loop_now(p->env->loop) + (wait > 0 ? wait : 1);
@@ -266,7 +267,7 @@ on_retry(void *ctx)
 }
 
 static void
-start_session(struct peers *p, struct peer *e, const struct net_addr *a,
+start_session(struct peers *p, struct peer *e, const struct addr *a,
     int n)
 {
 	struct session *s;
@@ -284,7 +285,7 @@ start_session(struct peers *p, struct peer *e, const struct net_addr *a,
 }
 
 static void
-on_resolved(void *ctx, const struct net_addr *addrs, int n, const char *err)
+on_resolved(void *ctx, const struct addr *addrs, int n, const char *err)
 {
 	struct peer *e = ctx;
 	struct peers *p = e->owner;
@@ -310,14 +311,14 @@ on_lookup_timeout(void *ctx)
 void
 peers_dial(struct peers *p, struct peer *e)
 {
-	struct net_addr a;
+	struct addr a;
 
 	if (e->dial == NULL || e->nlinks > 0 || e->resolving != NULL)
 		return;
 	loop_timer_stop(p->env->loop, &e->retry);
 	e->retry_at = 0;
 	e->state = PEER_CONNECTING;
-	if (net_numeric(e->host, e->port, &a) == 0) {
+	if (addr_numeric(e->host, e->port, &a) == 0) {
 		start_session(p, e, &a, 1);
 		return;
 	}
@@ -334,7 +335,7 @@ struct peer *
 peers_entry(struct peers *p, const char *host, int port,
     enum peer_origin origin)
 {
-	char key[NET_ADDRLEN + 256], bare[256];
+	char key[ADDR_STRLEN + 256], bare[256];
 	struct peer *e, *found[1];
 	size_t hl = strlen(host);
 	int n;
@@ -344,7 +345,7 @@ peers_entry(struct peers *p, const char *host, int port,
 		snprintf(bare, sizeof(bare), "%.*s", (int)(hl - 2), host + 1);
 	else
 		snprintf(bare, sizeof(bare), "%s", host);
-	net_format(key, sizeof(key), bare, port);
+	addr_format(key, sizeof(key), bare, port);
 	if ((e = table_by_key(p->t, key, strlen(key), found, 1, &n)) == NULL &&
 	    n > 0)
 		e = found[0];
@@ -383,9 +384,7 @@ entry_down(struct peers *p, struct peer *e, const char *why)
 static void
 dial_failed(struct peers *p, struct peer *e, const char *why)
 {
-	char msg[200];
-
-	if (e->nlinks > 0 && e->link != NULL)
+	if (e->link != NULL)
 		return;		/* it is up by another link */
 	if (e->dialling != NULL || e->resolving != NULL)
 		return;
@@ -396,8 +395,7 @@ dial_failed(struct peers *p, struct peer *e, const char *why)
 		snprintf(e->reported, sizeof(e->reported), "%s", why);
 		p->ops->event(p->ctx, PEV_DIAL_FAILED, e, e->dial, why, 0);
 	}
-	snprintf(msg, sizeof(msg), "%s", why);
-	entry_down(p, e, msg);
+	entry_down(p, e, e->why);
 }
 
 /* What the end of an up link is called in result lines. */
@@ -419,12 +417,11 @@ down_reason(enum sess_end why)
 
 /* An up link of e ended (and it was the one in use). */
 static void
-link_down(struct peers *p, struct peer *e, struct session *s,
-    enum sess_end why, int err, const char *text)
+link_down(struct peers *p, struct peer *e, enum sess_end why, int err,
+    const char *text)
 {
 	char msg[200], ms[32];
 
-	(void)err;
 	switch (why) {
 	case SESS_TIMEOUT:
 		snprintf(ms, sizeof(ms), "%ld", p->env->heartbeat_timeout_ms);
@@ -454,7 +451,6 @@ link_down(struct peers *p, struct peer *e, struct session *s,
 		snprintf(msg, sizeof(msg), "%s", down_reason(why));
 	if (why == SESS_SELF)
 		e->final = 1;
-	(void)s;
 	entry_down(p, e, msg);
 }
 
@@ -485,7 +481,7 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 {
 	struct peers *p = ctx;
 	struct peer *e = s->user;
-	int was_link, up_before;
+	int was_link;
 	char msg[200];
 
 	if (e == NULL) {
@@ -493,7 +489,6 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 		return;
 	}
 	was_link = e->link == s;
-	up_before = s->peer.version != 0;	/* it said HELLO */
 	detach(e, s);
 	if (why == SESS_RETIRED) {
 		p->ops->retired(p->ctx, e, s->gen);
@@ -506,7 +501,7 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 		return;
 	}
 	if (was_link) {
-		link_down(p, e, s, why, err, text);
+		link_down(p, e, why, err, text);
 		return;
 	}
 	if (e->link != NULL)
@@ -533,7 +528,6 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 	if (why == SESS_REFUSED && strcmp(e->reported, msg) != 0)
 		p->ops->event(p->ctx, PEV_REFUSED_BY, e, e->dial, text,
 		    (unsigned)err);
-	(void)up_before;
 	dial_failed(p, e, msg);
 }
 
@@ -603,10 +597,10 @@ on_hello(void *ctx, struct session *s, const struct proto_hello *h)
 	struct peers *p = ctx;
 	struct peer *e = s->user, *f, *found[1];
 	struct conn *c = s->conn;
-	char addr[NET_ADDRLEN], name[PROTO_MAX_NAME + 1];
+	char addr[ADDR_STRLEN], name[PROTO_MAX_NAME + 1];
 	int n, was_up;
 
-	net_format(addr, sizeof(addr), c->ip,
+	addr_format(addr, sizeof(addr), c->ip,
 	    s->outbound || h->port == 0 ? c->port : (int)h->port);
 	if (e == NULL) {
 		/* Inbound: the entry it had (by id, by address), or a new
@@ -728,7 +722,7 @@ void
 peers_accept(struct peers *p, struct conn *c)
 {
 	struct session *s;
-	char who[NET_ADDRLEN], msg[64];
+	char who[ADDR_STRLEN], msg[64];
 
 	/* Connections whose client already left are no reason to refuse. */
 	if (net_count(p->env->net) > p->max_conns)
@@ -736,7 +730,7 @@ peers_accept(struct peers *p, struct conn *c)
 	if (c->state == CONN_DEAD)
 		return;
 	if (net_count(p->env->net) > p->max_conns) {
-		net_format(who, sizeof(who), c->ip, c->port);
+		addr_format(who, sizeof(who), c->ip, c->port);
 		snprintf(msg, sizeof(msg), "too many peers (maxPeers %d)",
 		    p->max_conns);
 		p->ops->event(p->ctx, PEV_REFUSED_IN, NULL, who, msg, 0);
@@ -747,10 +741,26 @@ peers_accept(struct peers *p, struct conn *c)
 		conn_close(c, 0);
 }
 
+/* Say goodbye on e's link, close its others, stop its name lookup. */
+static void
+hang_up(struct peer *e, const char *text)
+{
+	struct session *s;
+
+	if ((s = e->link) != NULL) {
+		detach(e, s);
+		session_bye(s, text);
+	}
+	close_links(e);
+	if (e->resolving != NULL) {
+		resolve_cancel(e->resolving);
+		e->resolving = NULL;
+	}
+}
+
 void
 peers_bye_all(struct peers *p, const char *text)
 {
-	struct session *s;
 	struct peer *e;
 	int i;
 
@@ -758,15 +768,7 @@ peers_bye_all(struct peers *p, const char *text)
 	for (i = 0; i < table_count(p->t); i++) {
 		if ((e = table_at(p->t, i)) == NULL)
 			continue;
-		if ((s = e->link) != NULL) {
-			detach(e, s);
-			session_bye(s, text);
-		}
-		close_links(e);
-		if (e->resolving != NULL) {
-			resolve_cancel(e->resolving);
-			e->resolving = NULL;
-		}
+		hang_up(e, text);
 		if (e->state == PEER_UP || e->state == PEER_CONNECTING)
 			e->state = PEER_DOWN;
 	}
@@ -781,17 +783,7 @@ peers_drop(struct peers *p, struct peer *e)
 	e->dial = e->host = NULL;
 	loop_timer_stop(p->env->loop, &e->retry);
 	e->retry_at = 0;
-	if (e->resolving != NULL) {
-		resolve_cancel(e->resolving);
-		e->resolving = NULL;
-	}
-	if (e->link != NULL) {
-		struct session *s = e->link;
-
-		detach(e, s);
-		session_bye(s, "removed from the config");
-	}
-	close_links(e);
+	hang_up(e, "removed from the config");
 	table_rekey(p->t, e);
 	if (e->state != PEER_FAILED)
 		e->state = PEER_DOWN;
@@ -809,5 +801,5 @@ peers_kill(struct peers *p, struct peer *e, enum sess_end why,
 		return;
 	detach(e, s);
 	session_close(s);
-	link_down(p, e, s, why, 0, text);
+	link_down(p, e, why, 0, text);
 }

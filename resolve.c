@@ -24,7 +24,7 @@
 
 struct answer {
 	int		 n;
-	struct net_addr	 addrs[NET_MAX_ADDRS];
+	struct addr	 addrs[ADDR_MAX];
 	char		 err[128];
 };
 
@@ -63,7 +63,7 @@ child(int fd, const char *host, int port)
 	if ((rc = getaddrinfo(host, serv, &hints, &res)) != 0)
 		snprintf(a.err, sizeof(a.err), "%s", gai_strerror(rc));
 	else {
-		for (ai = res; ai != NULL && a.n < NET_MAX_ADDRS;
+		for (ai = res; ai != NULL && a.n < ADDR_MAX;
 		    ai = ai->ai_next) {
 			if (ai->ai_addrlen > sizeof(a.addrs[0].ss))
 				continue;
@@ -113,7 +113,7 @@ on_answer(void *ctx, int fd, int events)
 		snprintf(a.err, sizeof(a.err), "name lookup failed");
 	}
 	a.err[sizeof(a.err) - 1] = '\0';
-	if (a.n < 0 || a.n > NET_MAX_ADDRS)
+	if (a.n < 0 || a.n > ADDR_MAX)
 		a.n = 0;
 	finish(r);
 	fn(fctx, a.addrs, a.n, a.n > 0 ? NULL : a.err);

@@ -512,7 +512,7 @@ on_connected(void *ctx, struct conn *c, int err)
 		end(s, SESS_CONNECT_FAILED, err, strerror(err));
 		return;
 	}
-	net_format(s->who, sizeof(s->who), c->ip, c->port);
+	addr_format(s->who, sizeof(s->who), c->ip, c->port);
 	c->lowat = s->env->hwm / 2 + 1;
 	s->state = SESS_S_HELLO;
 }
@@ -642,7 +642,7 @@ session_reject(const struct sess_env *env, struct conn *c, unsigned code,
 }
 
 struct session *
-session_dial(const struct sess_env *env, const struct net_addr *addrs,
+session_dial(const struct sess_env *env, const struct addr *addrs,
     int n, const struct session_ops *ops, void *ctx)
 {
 	struct session *s;
@@ -659,7 +659,7 @@ session_dial(const struct sess_env *env, const struct net_addr *addrs,
 		errno = err;
 		return NULL;
 	}
-	net_format(s->who, sizeof(s->who), s->conn->ip, s->conn->port);
+	addr_format(s->who, sizeof(s->who), s->conn->ip, s->conn->port);
 	/* Queued now, it goes out first, once the connect is done. */
 	if (send_hello(s) == -1) {
 		conn_close(s->conn, 0);
@@ -684,7 +684,7 @@ session_accept(const struct sess_env *env, struct conn *c,
 	c->ops = &conn_ops;
 	c->ctx = s;
 	c->lowat = env->hwm / 2 + 1;
-	net_format(s->who, sizeof(s->who), c->ip, c->port);
+	addr_format(s->who, sizeof(s->who), c->ip, c->port);
 	if (send_hello(s) == -1) {
 		loop_timer_stop(env->loop, &s->timer);
 		free(s);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "random.h"
 #include "map.h"
 #include "table.h"
 
@@ -33,7 +34,7 @@ table_new(void)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	net_random(seed, sizeof(seed));
+	random_bytes(seed, sizeof(seed));
 	for (i = 0; i < 24; i++)
 		s[i / 8] = s[i / 8] << 8 | seed[i];
 	if (map_init(&t->by_id, s[0]) == -1 ||

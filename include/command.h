@@ -46,7 +46,7 @@ struct kaipeer_call {
 	int		 peer;		/* -1: the console */
 	uint32_t	 id;
 	unsigned char	 node_id[PROTO_NODE_ID];	/* the asker's */
-	char		 addr[NET_ADDRLEN];
+	char		 addr[ADDR_STRLEN];
 	char		 name[PROTO_MAX_NAME + 1];
 	char		*args;		/* NUL-terminated copy */
 	size_t		 args_len;

@@ -38,10 +38,9 @@
 
 #include <stddef.h>
 
+#include "addr.h"
 #include "loop.h"
 
-#define NET_ADDRLEN	64		/* "[ipv6]:port" and NUL fit */
-#define NET_MAX_ADDRS	8		/* addresses tried per dial */
 
 enum conn_state {
 	CONN_CONNECTING,	/* outbound connect() in progress */
@@ -65,18 +64,12 @@ struct conn_ops {
 	void	(*closed)(void *ctx, struct conn *c, int err);
 };
 
-/* A resolved address to dial. */
-struct net_addr {
-	struct sockaddr_storage ss;
-	socklen_t	 len;
-};
-
 struct conn {
 	struct net	*net;
 	int		 fd;
 	enum conn_state	 state;
 	int		 outbound;	/* we dialled it */
-	char		 ip[NET_ADDRLEN];	/* numeric address of the other end */
+	char		 ip[ADDR_STRLEN];	/* numeric address of the other end */
 	int		 port;		/* its TCP port */
 	int		 local_port;	/* ours */
 	unsigned char	*in;		/* received, not yet consumed */
@@ -100,7 +93,7 @@ struct conn {
 	int		 gone;		/* net_reap_gone(): hung up */
 	struct conn	*next_dirty;
 	struct conn	*prev, *next;	/* every connection */
-	struct net_addr	*addrs;		/* outbound: the addresses to try */
+	struct addr	*addrs;		/* outbound: the addresses to try */
 	int		 naddrs, next_addr;
 	struct loop_timer close_timer;
 };
@@ -133,7 +126,7 @@ int	net_listening(const struct net *n);
  * Dial the addrs (tried in order until one answers) with ops and ctx.
  * Returns the connection, in CONN_CONNECTING, or NULL with errno set.
  */
-struct conn *net_dial(struct net *n, const struct net_addr *addrs,
+struct conn *net_dial(struct net *n, const struct addr *addrs,
 	    int naddrs, const struct conn_ops *ops, void *ctx);
 
 /* Connections at this moment, connecting and closing ones included. */
@@ -173,17 +166,5 @@ void	conn_close(struct conn *c, int linger_ms);
 /* Once the queued output is written, end our direction (SHUT_WR); reading
  * goes on until the peer ends its own. */
 void	conn_shutdown(struct conn *c);
-
-/* Format ip and port as "ip:port" or "[ipv6]:port" into buf. */
-void	net_format(char *buf, size_t size, const char *ip, int port);
-
-/*
- * Parse a numeric IPv4 or IPv6 address (brackets allowed around IPv6)
- * and port into a; returns 0, or -1 if host is not numeric.  Pure.
- */
-int	net_numeric(const char *host, int port, struct net_addr *a);
-
-/* Fill buf with len bytes from the system's random source, or a fallback. */
-void	net_random(unsigned char *buf, size_t len);
 
 #endif

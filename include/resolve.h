@@ -4,7 +4,7 @@
  * getaddrinfo() blocks, for as long as the resolver takes.  resolve_start()
  * therefore runs it in a child process that writes the answer into a pipe
  * the loop watches; the caller is called back with the addresses or a
- * message.  A numeric address needs none of this: net_numeric() parses it
+ * message.  A numeric address needs none of this: addr_numeric() parses it
  * on the spot.  The child keeps no other descriptor of the node open (a
  * connection the node closes is closed for real), and is always reaped:
  * when it has answered, or when resolve_cancel() kills it.
@@ -17,7 +17,7 @@
 struct resolve;
 
 /* The answer: n addresses (n > 0), or n == 0 and err saying why. */
-typedef void (*resolve_fn)(void *ctx, const struct net_addr *addrs, int n,
+typedef void (*resolve_fn)(void *ctx, const struct addr *addrs, int n,
     const char *err);
 
 /*

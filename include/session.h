@@ -114,7 +114,7 @@ struct session {
 	enum sess_state	 state;
 	int		 outbound;
 	unsigned	 gen;		/* a number no other session had */
-	char		 who[NET_ADDRLEN];	/* for traces and notes */
+	char		 who[ADDR_STRLEN];	/* for traces and notes */
 	struct proto_hello peer;	/* theirs, once up */
 	size_t		 peer_max;	/* the longest frame we may send */
 	long long	 started;
@@ -133,7 +133,7 @@ struct session {
  * the dial failed at once: errno says why).
  */
 struct session *session_dial(const struct sess_env *env,
-	    const struct net_addr *addrs, int n,
+	    const struct addr *addrs, int n,
 	    const struct session_ops *ops, void *ctx);
 struct session *session_accept(const struct sess_env *env, struct conn *c,
 	    const struct session_ops *ops, void *ctx);

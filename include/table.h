@@ -54,7 +54,7 @@ struct peer {
 	int		 index;
 	enum peer_state	 state;
 	enum peer_origin origin;
-	char		 addr[NET_ADDRLEN];	/* "ip:listen-port", or dial */
+	char		 addr[ADDR_STRLEN];	/* "ip:listen-port", or dial */
 	char		*dial;		/* "host:port" we dial; NULL: none */
 	char		*host;
 	int		 port;

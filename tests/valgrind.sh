@@ -45,8 +45,9 @@ unit check_console tests/check_console.c console.c
 unit check_loop tests/check_loop.c loop.c map.c
 unit check_output tests/check_output.c output.c loop.c
 unit check_library tests/check_library.c json.c config.c console.c calc.c \
-    proto.c map.c loop.c output.c net.c resolve.c session.c table.c peers.c \
-    request.c command.c node.c repl.c cli.c
+    proto.c map.c addr.c random.c loop.c output.c net.c resolve.c session.c \
+    table.c peers.c \
+    request.c command.c builtin.c node.c repl.c cli.c
 
 make -s kaipeer examples/greet examples/ask tests/check_integration >/dev/null || exit 1
 if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
