@@ -1159,6 +1159,33 @@ START_TEST(test_connect_host_port)
 }
 END_TEST
 
+/*
+ * Names are looked up without stalling the node (a helper process does
+ * it): "connect localhost" connects, and a name that does not resolve is
+ * a failure said once while the console goes on answering.
+ */
+START_TEST(test_connect_by_name)
+{
+	int port1 = free_port(), port2 = free_port();
+	struct h_proc *p1, *p2;
+
+	p1 = node("peer1", port1, 0, "");
+	p2 = node("peer2", port2, 1, "'reconnectMax': 1");
+	SEND(p2, S("connect localhost %d", port1));
+	EXPECT_NEXT(p2, S("Connecting to peer at localhost:%d", port1));
+	EXPECT(p2, "Connected to peer: ");
+	CHECK(strstr(p2->line, S(":%d", port1)) != NULL, "connected to %s",
+	    p2->line);
+	SEND(p2, S("@localhost:%d calc 3*3", port1));
+	EXPECT(p2, "for command 'calc 3*3': 9");
+	SEND(p2, "connect nosuchhost.invalid 9");
+	SEND(p2, "calc 1+1");
+	EXPECT(p2, "Result: 2");
+	EXPECT_ERR(p2, "Failed to connect to nosuchhost.invalid:9: ");
+	(void)p1;
+}
+END_TEST
+
 /* ====================================================================== */
 /* 12. heartbeatTimeout must be greater than heartbeatInterval             */
 
@@ -1749,6 +1776,7 @@ defects_suite(void)
 	tcase_add_test(tc, test_connect_ipv6);
 	tcase_add_test(tc, test_config_host_port);
 	tcase_add_test(tc, test_connect_host_port);
+	tcase_add_test(tc, test_connect_by_name);
 	tc = tcase(s, "defect 12");
 	tcase_add_loop_test(tc, test_heartbeat_order, 0,
 	    NELEM(heartbeat_configs));

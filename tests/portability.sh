@@ -52,6 +52,32 @@ for mk in make bmake; do
 	build "$mk" musl-gcc -static
 done
 
+# The Makefile honours what it says may be overridden: CFLAGS reaches the
+# link lines too (so a sanitizer build links), AR makes the library, and
+# targets named like a folder (fuzz) still run.
+dir="$scratch/flags"
+mkdir -p "$dir"
+cp -R Makefile ./*.c include examples fuzz "$dir/"
+if (cd "$dir" && make CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
+    kaipeer kaipeer-bench >build.log 2>&1) &&
+    [ "$(cd "$dir" && ASAN_OPTIONS=detect_leaks=0 ./kaipeer -q -c 'calc 6*7' 2>&1)" = \
+    "Result: 42" ]; then
+	pass "make CFLAGS=-fsanitize=address: compiles and links"
+else
+	fail "make CFLAGS=-fsanitize=address"; cat "$dir/build.log"
+fi
+if (cd "$dir" && make clean >/dev/null 2>&1 &&
+    ! make AR=false libkaipeer.a >/dev/null 2>&1); then
+	pass "make AR=...: the library is made with \$(AR)"
+else
+	fail "make AR=false still made the library"
+fi
+if (cd "$dir" && make -n fuzz 2>&1 | grep -q 'up to date'); then
+	fail "make fuzz: the target is taken for the fuzz/ folder"
+else
+	pass "make fuzz runs (not 'up to date')"
+fi
+
 if command -v cppcheck >/dev/null 2>&1; then
 	if cppcheck --enable=warning,performance,portability --std=c99 \
 	    --error-exitcode=1 --quiet -Iinclude -D_POSIX_C_SOURCE=200809L \
