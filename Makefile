@@ -90,10 +90,12 @@ tests/check_output: tests/check_output.c output.c loop.c include/output.h includ
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_output tests/check_output.c output.c loop.c $(CHECK_LIBS)
 tests/check_library: tests/check_library.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_library tests/check_library.c $(LIBSRC) $(CHECK_LIBS)
-tests/check_integration: tests/check_integration.c tests/harness.c tests/harness.h proto.c include/proto.h
-	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c tests/harness.c proto.c $(CHECK_LIBS)
-tests/check_defects: tests/check_defects.c tests/harness.c tests/harness.h proto.c include/proto.h
-	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_defects tests/check_defects.c tests/harness.c proto.c $(CHECK_LIBS)
+SUITE_SRC = tests/suite.c tests/harness.c proto.c
+SUITE_DEP = $(SUITE_SRC) tests/suite.h tests/harness.h include/proto.h
+tests/check_integration: tests/check_integration.c $(SUITE_DEP)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c $(SUITE_SRC) $(CHECK_LIBS)
+tests/check_defects: tests/check_defects.c $(SUITE_DEP)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_defects tests/check_defects.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_tty: tests/check_tty.c
 	$(CC) $(KPFLAGS) -D_XOPEN_SOURCE=600 $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_tty tests/check_tty.c $(CHECK_LIBS)
 

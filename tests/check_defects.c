@@ -56,12 +56,10 @@
 #include <check.h>
 
 #include "harness.h"
+#include "suite.h"
 #include "proto.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define TCASE_TIMEOUT	40	/* seconds, per test */
-#define MAX_ARGS	16
-#define RAW_PORT	4242	/* what a raw peer says it listens on */
 #define BIG_FRAME	((size_t)1 << 30)	/* what we accept reading */
 
 /* Small timeouts: a link that heals, heals within a few seconds. */
@@ -72,97 +70,10 @@
 #define EVIL		"\x1b]0;title\x07\n\xc2\x9b"
 #define EVIL_SHOWN	"\\x1b]0;title\\x07\\x0a\\xc2\\x9b"
 
-/* --- assertions that show the logs -------------------------------------- */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		h_dump();						\
-		ck_abort_msg(__VA_ARGS__);				\
-	}								\
-} while (0)
-
-/* A line of stream s containing text, after the last one matched. */
-#define EXPECT_ON(p, s, text, ms) do {					\
-	const char *t_ = (text);					\
-	CHECK(h_expect((p), (s), t_, (ms)) != NULL,			\
-	    "%s printed no %s line containing \"%s\" within %d ms",	\
-	    (p)->name, (s) == H_OUT ? "stdout" : "stderr", t_, (ms));	\
-} while (0)
-#define EXPECT(p, text)		EXPECT_ON(p, H_OUT, text, H_WAIT)
-#define EXPECT_ERR(p, text)	EXPECT_ON(p, H_ERR, text, H_WAIT)
-
-/* As EXPECT_ON, and the whole line must be exactly text. */
-#define EXPECT_EXACT_ON(p, s, text, ms) do {				\
-	const char *x_ = (text), *l_;					\
-	l_ = h_expect((p), (s), x_, (ms));				\
-	CHECK(l_ != NULL && strcmp(l_, x_) == 0,			\
-	    "%s: expected the %s line \"%s\", got \"%s\"", (p)->name,	\
-	    (s) == H_OUT ? "stdout" : "stderr", x_,			\
-	    l_ != NULL ? l_ : "(none)");				\
-} while (0)
-#define EXPECT_EXACT(p, text)	EXPECT_EXACT_ON(p, H_OUT, text, H_WAIT)
-
-/* The very next line of stdout must be exactly text. */
-#define EXPECT_NEXT(p, text) do {					\
-	const char *n_ = (text), *l_;					\
-	l_ = h_line((p), H_OUT, H_WAIT);				\
-	CHECK(l_ != NULL && strcmp(l_, n_) == 0,			\
-	    "%s: expected the next line \"%s\", got \"%s\"", (p)->name,	\
-	    n_, l_ != NULL ? l_ : "(none)");				\
-} while (0)
-
-#define EXPECT_EXIT(p, status, ms) do {					\
-	int st_ = h_wait((p), (ms));					\
-	CHECK(st_ == (status), "%s: exit status %d, expected %d "	\
-	    "(-1: still running after %d ms)", (p)->name, st_,		\
-	    (status), (ms));						\
-} while (0)
-
-#define SEND(p, line)							\
-	CHECK(h_send((p), (line)) == 0, "cannot write to %s", (p)->name)
-
 /* --- helpers ------------------------------------------------------------- */
 
-/* printf into one of a ring of buffers: for short-lived expected lines. */
-static const char *
-S(const char *fmt, ...)
-{
-	static char ring[16][2048];
-	static int next;
-	char *buf = ring[next++ % 16];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(ring[0]), fmt, ap);
-	va_end(ap);
-	return buf;
-}
 
-/* The text with every ' made a ". */
-static void
-quotes(char *text)
-{
-	for (; *text != '\0'; text++)
-		if (*text == '\'')
-			*text = '"';
-}
-
-/* A temporary config file: the formatted text with every ' made a ". */
-static const char *
-config(const char *fmt, ...)
-{
-	char text[4096];
-	const char *path;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	quotes(text);
-	path = h_file("%s", text);
-	CHECK(path != NULL, "cannot write a config file");
-	return path;
-}
 
 /* Write the config file at path again, for a SIGHUP. */
 static void
@@ -180,21 +91,7 @@ rewrite(const char *path, const char *fmt, ...)
 	    fclose(fp) == 0, "cannot rewrite %s", path);
 }
 
-/* "'peers': [...]" listing 127.0.0.1:port. */
-static const char *
-peers_of(int port)
-{
-	return S("'peers': [{'host': '127.0.0.1', 'port': %d}]", port);
-}
 
-static int
-free_port(void)
-{
-	int p = h_port();
-
-	CHECK(p > 0, "no free port");
-	return p;
-}
 
 /* The node program the harness runs for "./kaipeer". */
 static const char *
@@ -205,25 +102,6 @@ kaipeer_bin(void)
 	return bin != NULL && bin[0] != '\0' ? bin : "./kaipeer";
 }
 
-/* Start prog with args (NULL-terminated) and then the config path. */
-static struct h_proc *
-run(const char *name, const char *prog, const char *const args[],
-    const char *cfg)
-{
-	const char *argv[MAX_ARGS + 3];
-	struct h_proc *p;
-	int n = 0;
-
-	argv[n++] = prog;
-	while (args != NULL && *args != NULL && n <= MAX_ARGS)
-		argv[n++] = *args++;
-	if (cfg != NULL)
-		argv[n++] = cfg;
-	argv[n] = NULL;
-	p = h_start(name, argv);
-	CHECK(p != NULL, "cannot start %s", prog);
-	return p;
-}
 
 /*
  * A node listening on port, with more config members (JSON, ' for "),
@@ -254,22 +132,7 @@ quiet_node(const char *name, int port, const char *more)
 	    more));
 }
 
-/* Wait until b (which dialled a) and a both report the connection. */
-static void
-linked(struct h_proc *b, int port_b, struct h_proc *a, int port_a)
-{
-	EXPECT_EXACT(b, S("Connected to peer: 127.0.0.1:%d", port_a));
-	EXPECT_EXACT(a, S("Peer connected from 127.0.0.1:%d", port_b));
-}
 
-static long long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* Wait until n lines of s (from its start) contain text; the count. */
 static int
@@ -363,23 +226,6 @@ remote_sum(struct h_proc *p, const char *sel, int port, int a, int b)
 	    "%d", port, a, b, a + b));
 }
 
-/* The node's resident memory in KiB, from /proc; 0 where there is none. */
-static long
-rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = 0;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(fp);
-	return kib;
-}
 
 /* Is ::1 there to listen on? */
 static int
@@ -417,68 +263,10 @@ raw_id(unsigned n)
 	return id;
 }
 
-/* A frame within H_WAIT, or fail. */
-static void
-frame(struct h_raw *r, struct h_frame *f)
-{
-	int rc = h_raw_frame(r, f, H_WAIT);
 
-	CHECK(rc == 1, "no frame from the node (%s)", rc == 0 ?
-	    "it closed the connection" : "timed out");
-}
 
-/* The next frame must be an ERROR with this code. */
-static void
-expect_error(struct h_raw *r, unsigned code)
-{
-	struct proto_text t;
-	struct h_frame f;
 
-	memset(&t, 0, sizeof(t));
-	frame(r, &f);
-	CHECK(f.type == PROTO_ERROR && proto_error_decode(&f.f, &t) == 0 &&
-	    t.code == code, "expected ERROR %u, got a frame of type %d "
-	    "(%s), code %u", code, f.type, proto_type_name(f.type),
-	    f.type == PROTO_ERROR ? t.code : 0);
-}
 
-/* The next frame must be RESULT id with status and text. */
-static void
-expect_result(struct h_raw *r, uint32_t id, unsigned status,
-    const char *text)
-{
-	struct proto_text t;
-	struct h_frame f;
-
-	frame(r, &f);
-	CHECK(f.type == PROTO_RESULT && proto_result_decode(&f.f, &t) == 0,
-	    "expected a RESULT, got type %d", f.type);
-	CHECK(t.id == id && t.code == status && t.len == strlen(text) &&
-	    memcmp(t.text, text, t.len) == 0, "expected RESULT %lu %u '%s', "
-	    "got %lu %u '%.*s'", (unsigned long)id, status, text,
-	    (unsigned long)t.id, t.code, (int)t.len, t.text);
-}
-
-/* The node's HELLO: version 1, its listen port; returned in *h. */
-static void
-expect_hello(struct h_raw *r, int port, struct proto_hello *h)
-{
-	struct proto_hello mine;
-	struct h_frame f;
-
-	if (h == NULL)
-		h = &mine;
-	frame(r, &f);
-	CHECK(f.type == PROTO_HELLO && proto_hello_decode(&f.f, h) == 0 &&
-	    h->version == PROTO_VERSION && h->port == (unsigned)port,
-	    "bad HELLO from the node (type %d)", f.type);
-}
-
-static void
-raw_send(struct h_raw *r, const void *bytes, size_t len)
-{
-	CHECK(h_raw_send(r, bytes, len) == 0, "send to the node");
-}
 
 /* Connect to port and shake hands as adv, name, id; nothing awaited. */
 static void
@@ -1736,16 +1524,6 @@ END_TEST
 
 /* ====================================================================== */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TCASE_TIMEOUT);
-	tcase_add_checked_fixture(tc, NULL, h_cleanup);
-	suite_add_tcase(s, tc);
-	return tc;
-}
 
 static Suite *
 defects_suite(void)
@@ -1755,53 +1533,53 @@ defects_suite(void)
 
 	/* One case per defect, named by the issue's number: CK_RUN_CASE
 	 * picks one ("CK_RUN_CASE='defect 4' ./tests/check_defects"). */
-	tc = tcase(s, "defect 1");
+	tc = suite_case(s, "defect 1", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_closing_slots);
-	tc = tcase(s, "defect 2");
+	tc = suite_case(s, "defect 2", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_unread_output, 0, 2);
-	tc = tcase(s, "defect 3");
+	tc = suite_case(s, "defect 3", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_stopped_peer, 0, 2);
-	tc = tcase(s, "defect 4");
+	tc = suite_case(s, "defect 4", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_crossed_dials, 0, 10);
-	tc = tcase(s, "defect 5");
+	tc = suite_case(s, "defect 5", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_many_strangers);
-	tc = tcase(s, "defect 6");
+	tc = suite_case(s, "defect 6", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_big_results);
-	tc = tcase(s, "defect 7");
+	tc = suite_case(s, "defect 7", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_hello_max_frame);
 	tcase_add_test(tc, test_result_too_large);
-	tc = tcase(s, "defect 10");
+	tc = suite_case(s, "defect 10", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_not_kaipeer);
-	tc = tcase(s, "defect 11");
+	tc = suite_case(s, "defect 11", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_connect_ipv6);
 	tcase_add_test(tc, test_config_host_port);
 	tcase_add_test(tc, test_connect_host_port);
 	tcase_add_test(tc, test_connect_by_name);
-	tc = tcase(s, "defect 12");
+	tc = suite_case(s, "defect 12", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_heartbeat_order, 0,
 	    NELEM(heartbeat_configs));
-	tc = tcase(s, "defect 13");
+	tc = suite_case(s, "defect 13", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_oneshot_connect, 0, 2);
-	tc = tcase(s, "defect 15");
+	tc = suite_case(s, "defect 15", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_ambiguous_name);
 	tcase_add_test(tc, test_ambiguous_order);
-	tc = tcase(s, "defect 17");
+	tc = suite_case(s, "defect 17", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_no_std_fds);
-	tc = tcase(s, "defect 18");
+	tc = suite_case(s, "defect 18", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_refused_when_full);
 	tcase_add_test(tc, test_stranger_takes_over);
-	tc = tcase(s, "defect 19");
+	tc = suite_case(s, "defect 19", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_burst_while_stopped);
-	tc = tcase(s, "defect 21");
+	tc = suite_case(s, "defect 21", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_name_like_address);
-	tc = tcase(s, "defect 22");
+	tc = suite_case(s, "defect 22", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_escaped_error);
 	tcase_add_test(tc, test_escaped_refusal);
-	tc = tcase(s, "defect 23");
+	tc = suite_case(s, "defect 23", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_signals_in_flight);
 	tcase_add_loop_test(tc, test_sighup_reload, 0, 2);
 	tcase_add_test(tc, test_sigquit);
-	tc = tcase(s, "ask");
+	tc = suite_case(s, "ask", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_ask, 0, 2);
 	return s;
 }

@@ -30,48 +30,10 @@
 #include <check.h>
 
 #include "harness.h"
+#include "suite.h"
 #include "proto.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define TCASE_TIMEOUT	30	/* seconds, per test */
-#define MAX_ARGS	16
-
-/* --- assertions that show the logs -------------------------------------- */
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		h_dump();						\
-		ck_abort_msg(__VA_ARGS__);				\
-	}								\
-} while (0)
-
-/* A line of stream s containing text, after the last one matched. */
-#define EXPECT_ON(p, s, text, ms) do {					\
-	const char *t_ = (text);					\
-	CHECK(h_expect((p), (s), t_, (ms)) != NULL,			\
-	    "%s printed no %s line containing \"%s\" within %d ms",	\
-	    (p)->name, (s) == H_OUT ? "stdout" : "stderr", t_, (ms));	\
-} while (0)
-#define EXPECT(p, text)		EXPECT_ON(p, H_OUT, text, H_WAIT)
-#define EXPECT_ERR(p, text)	EXPECT_ON(p, H_ERR, text, H_WAIT)
-
-/* As EXPECT, and the whole line must be exactly text. */
-#define EXPECT_EXACT(p, text) do {					\
-	const char *x_ = (text), *l_;					\
-	l_ = h_expect((p), H_OUT, x_, H_WAIT);				\
-	CHECK(l_ != NULL && strcmp(l_, x_) == 0,			\
-	    "%s: expected the line \"%s\", got \"%s\"", (p)->name, x_,	\
-	    l_ != NULL ? l_ : "(none)");				\
-} while (0)
-
-/* The very next line of stdout must be exactly text. */
-#define EXPECT_NEXT(p, text) do {					\
-	const char *n_ = (text), *l_;					\
-	l_ = h_line((p), H_OUT, H_WAIT);				\
-	CHECK(l_ != NULL && strcmp(l_, n_) == 0,			\
-	    "%s: expected the next line \"%s\", got \"%s\"", (p)->name,	\
-	    n_, l_ != NULL ? l_ : "(none)");				\
-} while (0)
 
 /*
  * The next line must list entry i, addr, as known but not connected: in
@@ -85,87 +47,12 @@
 	    "got \"%s\"", (p)->name, a_, l_ != NULL ? l_ : "(none)");	\
 } while (0)
 
-#define EXPECT_EXIT(p, status, ms) do {					\
-	int st_ = h_wait((p), (ms));					\
-	CHECK(st_ == (status), "%s: exit status %d, expected %d "	\
-	    "(-1: still running after %d ms)", (p)->name, st_,		\
-	    (status), (ms));						\
-} while (0)
-
-#define SEND(p, line)							\
-	CHECK(h_send((p), (line)) == 0, "cannot write to %s", (p)->name)
-
 /* --- helpers ------------------------------------------------------------- */
 
-/* printf into one of a ring of buffers: for short-lived expected lines. */
-static const char *
-S(const char *fmt, ...)
-{
-	static char ring[16][512];
-	static int next;
-	char *buf = ring[next++ % 16];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(ring[0]), fmt, ap);
-	va_end(ap);
-	return buf;
-}
 
-/* A temporary config file: the formatted text with every ' made a ". */
-static const char *
-config(const char *fmt, ...)
-{
-	char text[2048], *c;
-	const char *path;
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	for (c = text; *c != '\0'; c++)
-		if (*c == '\'')
-			*c = '"';
-	path = h_file("%s", text);
-	CHECK(path != NULL, "cannot write a config file");
-	return path;
-}
 
-/* "'peers': [...]" listing 127.0.0.1:port. */
-static const char *
-peers_of(int port)
-{
-	return S("'peers': [{'host': '127.0.0.1', 'port': %d}]", port);
-}
-
-static int
-free_port(void)
-{
-	int p = h_port();
-
-	CHECK(p > 0, "no free port");
-	return p;
-}
-
-/* Start prog with args (NULL-terminated) and then the config path. */
-static struct h_proc *
-run(const char *name, const char *prog, const char *const args[],
-    const char *cfg)
-{
-	const char *argv[MAX_ARGS + 3];
-	struct h_proc *p;
-	int n = 0;
-
-	argv[n++] = prog;
-	while (args != NULL && *args != NULL && n <= MAX_ARGS)
-		argv[n++] = *args++;
-	if (cfg != NULL)
-		argv[n++] = cfg;
-	argv[n] = NULL;
-	p = h_start(name, argv);
-	CHECK(p != NULL, "cannot start %s", prog);
-	return p;
-}
 
 /*
  * A node of prog listening on port, with more config members (JSON, '
@@ -192,13 +79,6 @@ node(const char *name, int port, int interactive, const char *more)
 	return node_of("./kaipeer", name, port, interactive, more);
 }
 
-/* Wait until b (which dialled a) and a both report the connection. */
-static void
-linked(struct h_proc *b, int port_b, struct h_proc *a, int port_a)
-{
-	EXPECT_EXACT(b, S("Connected to peer: 127.0.0.1:%d", port_a));
-	EXPECT_EXACT(a, S("Peer connected from 127.0.0.1:%d", port_b));
-}
 
 /* The classic pair: peer1 (alias add) listens; peer2 dials it. */
 static void
@@ -1135,64 +1015,12 @@ END_TEST
 /* ====================================================================== */
 /* Raw sockets                                                             */
 
-#define RAW_PORT	4242	/* what the raw peer says it listens on */
 
 static const unsigned char raw_id[PROTO_NODE_ID] = "RAWPEER";
 
-/* A frame within H_WAIT, or fail. */
-static void
-frame(struct h_raw *r, struct h_frame *f)
-{
-	int rc = h_raw_frame(r, f, H_WAIT);
 
-	CHECK(rc == 1, "no frame from the node (%s)", rc == 0 ?
-	    "it closed the connection" : "timed out");
-}
 
-/* The next frame must be an ERROR with this code. */
-static void
-expect_error(struct h_raw *r, unsigned code)
-{
-	struct proto_text t;
-	struct h_frame f;
 
-	memset(&t, 0, sizeof(t));
-	frame(r, &f);
-	CHECK(f.type == PROTO_ERROR && proto_error_decode(&f.f, &t) == 0 &&
-	    t.code == code, "expected ERROR %u, got a frame of type %d "
-	    "(%s), code %u", code, f.type, proto_type_name(f.type),
-	    f.type == PROTO_ERROR ? t.code : 0);
-}
-
-/* The next frame must be RESULT id with status and text. */
-static void
-expect_result(struct h_raw *r, uint32_t id, unsigned status,
-    const char *text)
-{
-	struct proto_text t;
-	struct h_frame f;
-
-	frame(r, &f);
-	CHECK(f.type == PROTO_RESULT && proto_result_decode(&f.f, &t) == 0,
-	    "expected a RESULT, got type %d", f.type);
-	CHECK(t.id == id && t.code == status && t.len == strlen(text) &&
-	    memcmp(t.text, text, t.len) == 0, "expected RESULT %lu %u '%s', "
-	    "got %lu %u '%.*s'", (unsigned long)id, status, text,
-	    (unsigned long)t.id, t.code, (int)t.len, t.text);
-}
-
-/* The node's HELLO: version 1, its listen port, magic checked. */
-static void
-expect_hello(struct h_raw *r, int port)
-{
-	struct proto_hello h;
-	struct h_frame f;
-
-	frame(r, &f);
-	CHECK(f.type == PROTO_HELLO && proto_hello_decode(&f.f, &h) == 0 &&
-	    h.version == PROTO_VERSION && h.port == (unsigned)port,
-	    "bad HELLO from the node (type %d)", f.type);
-}
 
 /*
  * Connect a raw client to n at port and shake hands, saying we listen on
@@ -1204,17 +1032,12 @@ raw_up(struct h_raw *r, struct h_proc *n, int port, unsigned adv,
 {
 	CHECK(h_raw_connect(r, port, H_WAIT) == 0, "cannot connect to %d",
 	    port);
-	expect_hello(r, port);
+	expect_hello(r, port, NULL);
 	CHECK(h_raw_hello(r, adv, name, raw_id) == 0, "send HELLO");
 	EXPECT_EXACT(n, S("Peer connected from 127.0.0.1:%d", adv != 0 ?
 	    (int)adv : h_raw_port(r)));
 }
 
-static void
-raw_send(struct h_raw *r, const void *bytes, size_t len)
-{
-	CHECK(h_raw_send(r, bytes, len) == 0, "send to the node");
-}
 
 /* A node for raw tests, interactive, with an alias. */
 static struct h_proc *
@@ -1427,7 +1250,7 @@ START_TEST(test_raw_abuse)
 		raw_up(&r, n, pn, RAW_PORT, "");
 	else {
 		CHECK(h_raw_connect(&r, pn, H_WAIT) == 0, "connect");
-		expect_hello(&r, pn);
+		expect_hello(&r, pn, NULL);
 	}
 	raw_send(&r, c->bytes, c->len);
 	if (c->shut)
@@ -1717,7 +1540,7 @@ START_TEST(test_slowloris)
 	memcpy(h.id, raw_id, sizeof(h.id));
 	if (_i == 0) {
 		CHECK(h_raw_connect(&r, pn, H_WAIT) == 0, "connect");
-		expect_hello(&r, pn);
+		expect_hello(&r, pn, NULL);
 		len = proto_hello_encode(buf, sizeof(buf), &h);
 	} else {
 		raw_up(&r, n, pn, RAW_PORT, "");
@@ -1751,23 +1574,6 @@ START_TEST(test_slowloris)
 }
 END_TEST
 
-/* The node's resident memory in KiB, from /proc; 0 where there is none. */
-static long
-rss_kib(pid_t pid)
-{
-	char path[64], line[256];
-	long kib = 0;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(fp);
-	return kib;
-}
 
 /*
  * A peer that sends commands and never reads the results: the node's
@@ -1794,7 +1600,7 @@ START_TEST(test_never_reads)
 	for (i = 0; h_raw_connect(&r, pn, H_WAIT) != 0 && i < 100; i++)
 		h_pump(50);	/* until it listens */
 	CHECK(i < 100, "cannot connect to the node");
-	expect_hello(&r, pn);
+	expect_hello(&r, pn, NULL);
 	CHECK(h_raw_hello(&r, RAW_PORT, "", raw_id) == 0, "send HELLO");
 	(void)setsockopt(r.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	/* Each answer is "Unknown command: zzz...": 60 kB nobody reads. */
@@ -1849,16 +1655,6 @@ END_TEST
 
 /* ====================================================================== */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TCASE_TIMEOUT);
-	tcase_add_checked_fixture(tc, NULL, h_cleanup);
-	suite_add_tcase(s, tc);
-	return tc;
-}
 
 static Suite *
 integration_suite(void)
@@ -1866,7 +1662,7 @@ integration_suite(void)
 	Suite *s = suite_create("integration");
 	TCase *tc;
 
-	tc = tcase(s, "command line");
+	tc = suite_case(s, "command line", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_cli, 0, NELEM(cli_cases));
 	tcase_add_loop_test(tc, test_bad_config, 0, NELEM(bad_configs));
 	tcase_add_test(tc, test_unknown_key);
@@ -1876,11 +1672,11 @@ integration_suite(void)
 	tcase_add_loop_test(tc, test_server_signal, 0, NELEM(stop_signals));
 	tcase_add_loop_test(tc, test_exit, 0, NELEM(exit_words));
 
-	tc = tcase(s, "console");
+	tc = suite_case(s, "console", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_console, 0, NELEM(console_cases));
 	tcase_add_test(tc, test_system_status);
 
-	tc = tcase(s, "peers");
+	tc = suite_case(s, "peers", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_add);
 	tcase_add_loop_test(tc, test_remote, 0, NELEM(remote_cases));
 	tcase_add_loop_test(tc, test_selectors, 0, NELEM(selectors));
@@ -1895,12 +1691,12 @@ integration_suite(void)
 	tcase_add_test(tc, test_command_timeout);
 	tcase_add_test(tc, test_ipv6);
 
-	tc = tcase(s, "one-shot");
+	tc = suite_case(s, "one-shot", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_oneshot, 0, NELEM(oneshot_cases));
 	tcase_add_loop_test(tc, test_oneshot_peer_down, 0, 2);
 	tcase_add_loop_test(tc, test_oneshot_no_answer, 0, 2);
 
-	tc = tcase(s, "protocol");
+	tc = suite_case(s, "protocol", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_raw_command);
 	tcase_add_test(tc, test_raw_two_ids);
 	tcase_add_loop_test(tc, test_raw_ping, 0, NELEM(tokens));
@@ -1911,13 +1707,13 @@ integration_suite(void)
 	tcase_add_loop_test(tc, test_raw_heartbeat, 0, 2);
 	tcase_add_test(tc, test_raw_max_peers);
 
-	tc = tcase(s, "robustness");
+	tc = suite_case(s, "robustness", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_big_command, 0, 2);
 	tcase_add_loop_test(tc, test_slowloris, 0, 2);
 	tcase_add_test(tc, test_never_reads);
 	tcase_add_loop_test(tc, test_bad_stdin, 0, 3);
 
-	tc = tcase(s, "extending");
+	tc = suite_case(s, "extending", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_greet, 0, NELEM(greet_cases));
 	return s;
 }
