@@ -7,7 +7,9 @@
  * message.  A numeric address needs none of this: addr_numeric() parses it
  * on the spot.  The child keeps no other descriptor of the node open (a
  * connection the node closes is closed for real), and is always reaped:
- * when it has answered, or when resolve_cancel() kills it.
+ * when it has answered, or when resolve_cancel() kills it.  Since the
+ * child calls getaddrinfo() after fork(), a program with threads should
+ * give numeric addresses only.
  */
 #ifndef KAIPEER_RESOLVE_H
 #define KAIPEER_RESOLVE_H
