@@ -460,6 +460,8 @@ loop_timeout(const struct loop *l, int max_ms)
 {
 	long long d;
 
+	if (max_ms < -1)
+		max_ms = 0;		/* a deadline already past: no wait */
 	if (l->nheap == 0)
 		return max_ms;
 	d = l->heap[0]->when - loop_clock_ms();

@@ -685,12 +685,13 @@ node_stop(struct kaipeer_node *n, int force)
 void
 node_finish(struct kaipeer_node *n)
 {
-	long long end = loop_clock_ms() + NODE_DRAIN_MS;
+	long long end = loop_clock_ms() + NODE_DRAIN_MS, left;
 
 	loop_flush(n->loop);	/* most goodbyes go at once */
+	/* One reading of the clock per turn: never a negative wait. */
 	while (n->net != NULL && net_count(n->net) > 0 &&
-	    loop_clock_ms() < end)
-		if (loop_turn(n->loop, (int)(end - loop_clock_ms())) == -1)
+	    (left = end - loop_clock_ms()) > 0)
+		if (loop_turn(n->loop, (int)left) == -1)
 			break;
 	n->stopped = 1;
 }

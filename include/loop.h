@@ -126,7 +126,8 @@ long long loop_clock_ms(void);
 
 /*
  * How long the next turn may sleep: until the next timer, at most max_ms
- * (-1: no limit), 0 if a timer is due.
+ * (-1: no limit; any other negative value is a deadline past: 0), 0 if a
+ * timer is due.
  */
 int	loop_timeout(const struct loop *l, int max_ms);
 

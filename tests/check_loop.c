@@ -67,6 +67,11 @@ START_TEST(test_timer_order)
 	ck_assert_str_eq(order, "adb");
 	ck_assert(!loop_timer_armed(&t[0]));
 	ck_assert_int_eq(loop_timeout(l, 1000), 1000);
+	/* A bound computed from a deadline just past is no wait at all,
+	 * never poll()'s "forever". */
+	ck_assert_int_eq(loop_timeout(l, -5), 0);
+	ck_assert_int_eq(loop_timeout(l, -1), -1);
+	ck_assert_int_eq(loop_turn(l, -5), 0);
 	loop_free(l);
 }
 END_TEST
