@@ -32,21 +32,27 @@ CHECK_LIBS = `pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt
 CHECK_CFLAGS = `pkg-config --cflags check 2>/dev/null`
 
 # The library, layer by layer from the bottom (docs/DESIGN.md).
-PURE	= json.o config.o console.o calc.o proto.o map.o addr.o
+PURE	= json.o confread.o config.o words.o select.o chain.o console.o calc.o \
+	  proto.o map.o addr.o
 LIBOBJ	= $(PURE) random.o loop.o output.o net.o resolve.o session.o table.o \
-	  peers.o request.o command.o builtin.o node.o repl.o cli.o
-HEADERS	= include/kaipeer.h include/json.h include/config.h include/calc.h \
+	  peers.o request.o command.o builtin.o proc.o exec.o fanout.o \
+	  node.o report.o admin.o shell.o script.o repl.o cli.o
+HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h include/calc.h \
 	  include/proto.h include/console.h include/map.h include/addr.h \
 	  include/random.h include/loop.h \
 	  include/output.h include/net.h include/resolve.h include/session.h \
 	  include/table.h include/peers.h include/request.h include/command.h \
-	  include/node.h include/builtin.h include/repl.h
-LIBSRC	= json.c config.c console.c calc.c proto.c map.c addr.c random.c \
-	  loop.c output.c net.c resolve.c session.c table.c peers.c \
-	  request.c command.c builtin.c node.c repl.c cli.c
+	  include/node.h include/builtin.h include/repl.h include/words.h \
+	  include/select.h include/chain.h include/proc.h include/exec.h \
+	  include/fanout.h include/report.h include/admin.h include/shell.h \
+	  include/script.h
+LIBSRC	= json.c confread.c config.c words.c select.c chain.c console.c calc.c \
+	  proto.c map.c addr.c random.c loop.c output.c net.c resolve.c \
+	  session.c table.c peers.c request.c command.c builtin.c proc.c \
+	  exec.c fanout.c node.c report.c admin.c shell.c script.c repl.c cli.c
 UNIT	= tests/check_json tests/check_calc tests/check_proto \
-	  tests/check_console tests/check_loop tests/check_output \
-	  tests/check_library
+	  tests/check_console tests/check_chain tests/check_loop \
+	  tests/check_output tests/check_proc tests/check_library
 # Suites that drive real kaipeer processes.
 SUITES	= tests/check_integration tests/check_defects tests/check_tty
 EXAMPLES = examples/greet examples/ask
@@ -76,18 +82,23 @@ examples/ask: examples/ask.c include/kaipeer.h libkaipeer.a
 
 # --- tests -----------------------------------------------------------------
 
-tests/check_json: tests/check_json.c json.c config.c console.c $(HEADERS)
-	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_json tests/check_json.c json.c config.c console.c $(CHECK_LIBS)
+CONFIG_SRC = json.c confread.c config.c console.c words.c select.c
+tests/check_json: tests/check_json.c $(CONFIG_SRC) $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_json tests/check_json.c $(CONFIG_SRC) $(CHECK_LIBS)
 tests/check_calc: tests/check_calc.c calc.c include/calc.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_calc tests/check_calc.c calc.c $(CHECK_LIBS)
 tests/check_proto: tests/check_proto.c proto.c include/proto.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proto tests/check_proto.c proto.c $(CHECK_LIBS)
-tests/check_console: tests/check_console.c console.c include/console.h
-	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_console tests/check_console.c console.c $(CHECK_LIBS)
+tests/check_console: tests/check_console.c console.c words.c select.c $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_console tests/check_console.c console.c words.c select.c $(CHECK_LIBS)
+tests/check_chain: tests/check_chain.c chain.c words.c select.c $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_chain tests/check_chain.c chain.c words.c select.c $(CHECK_LIBS)
 tests/check_loop: tests/check_loop.c loop.c map.c include/loop.h include/map.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_loop tests/check_loop.c loop.c map.c $(CHECK_LIBS)
 tests/check_output: tests/check_output.c output.c loop.c include/output.h include/loop.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_output tests/check_output.c output.c loop.c $(CHECK_LIBS)
+tests/check_proc: tests/check_proc.c proc.c loop.c map.c include/proc.h include/loop.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proc tests/check_proc.c proc.c loop.c map.c $(CHECK_LIBS)
 tests/check_library: tests/check_library.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_library tests/check_library.c $(LIBSRC) $(CHECK_LIBS)
 SUITE_SRC = tests/suite.c tests/harness.c proto.c

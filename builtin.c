@@ -1,6 +1,7 @@
 /*
  * builtin: the commands every node has (contract in include/builtin.h).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,5 +48,62 @@ builtin_system(void *ctx, const char *args, char *out, size_t outsize)
 		return 1;
 	}
 	builtin_status(ctx, out, outsize);
+	return 0;
+}
+
+/* Append to out[*n..size) what fmt says, as much as fits. */
+static void
+put(char *out, size_t size, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(out + *n, size - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n += (size_t)k < size - *n ? (size_t)k : size - *n - 1;
+}
+
+int
+builtin_help(void *ctx, const char *args, char *out, size_t outsize)
+{
+	struct kaipeer_node *n = ctx;
+	const struct config *c = &n->cfg;
+	const char *name;
+	size_t len = 0;
+	int i, k;
+
+	(void)args;
+	out[0] = '\0';
+	put(out, outsize, &len, "Commands:\n");
+	put(out, outsize, &len, "  calc <expression>\n  system status\n"
+	    "  help\n");
+	for (i = 0; (name = commands_name(n->cmds, i)) != NULL; i++) {
+		for (k = 0; k < c->nexecs; k++)
+			if (strcmp(c->execs[k].name, name) == 0)
+				break;
+		if (k == c->nexecs && strcmp(name, "calc") != 0 &&
+		    strcmp(name, "system") != 0 && strcmp(name, "help") != 0)
+			put(out, outsize, &len, "  %s\n", name);
+	}
+	if (c->nexecs > 0)
+		put(out, outsize, &len, "Programs:\n");
+	for (i = 0; i < c->nexecs; i++) {
+		put(out, outsize, &len, "  %s:", c->execs[i].name);
+		for (k = 0; k < c->execs[i].argc; k++)
+			put(out, outsize, &len, " %s", c->execs[i].argv[k]);
+		put(out, outsize, &len, "%s\n", c->execs[i].args ?
+		    " [args...]" : "");
+	}
+	if (c->naliases > 0)
+		put(out, outsize, &len, "Aliases:\n");
+	for (i = 0; i < c->naliases; i++)
+		put(out, outsize, &len, "  %s: %s\n", c->aliases[i].name,
+		    c->aliases[i].expansion);
+	if (len > 0 && out[len - 1] == '\n')
+		out[--len] = '\0';
 	return 0;
 }

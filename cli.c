@@ -20,14 +20,15 @@
 #include "node.h"
 #include "repl.h"
 
-#define USAGE "usage: %s [-hqvV] [-c line]... [config_file] [port]"
+#define USAGE "usage: %s [-bhkqvV] [--json] [-t seconds] [-f script] " \
+	"[-c line]... [config_file] [port]"
 
 struct cli {
 	const char	*prog;
 	const char	*config;
 	const char	*port;
+	struct repl_opts opts;
 	const char	**lines;
-	int		 nlines;
 	int		 signalled;	/* a signal ends the node */
 	struct repl	*repl;
 	struct kaipeer_node *node;
@@ -59,6 +60,45 @@ usage(struct cli *c, const char *fmt, const char *what)
 }
 
 /*
+ * "-t seconds": a decimal number of seconds, more than 0 and at most a
+ * day, as milliseconds (rounded up); -1 if it is not one.
+ */
+static long
+seconds_arg(const char *s)
+{
+	long ms = 0, scale = 100;
+	int digits = 0, rest = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if ((ms = ms * 10 + (*s - '0')) > 86400)
+			return -1;
+	ms *= 1000;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (scale > 0)
+				ms += (*s - '0') * scale;
+			else
+				rest |= *s != '0';
+			scale /= 10;
+		}
+	if (*s != '\0' || digits == 0)
+		return -1;
+	ms += rest;
+	return ms > 0 && ms <= 86400L * 1000 ? ms : -1;
+}
+
+/* The value of an option: the rest of the word, or the next word. */
+static const char *
+optarg_of(const char *a, int argc, char **argv, int *i)
+{
+	if (a[1] != '\0')
+		return a + 1;
+	if (*i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+/*
  * Parse the command line, getopt style (-qv, -c line, -cline, --).
  * Returns -1 to go on, or the exit status to return at once.
  */
@@ -66,11 +106,13 @@ static int
 parse_args(struct cli *c, int argc, char **argv)
 {
 	struct kaipeer_node *n = c->node;
-	const char *a;
+	struct repl_opts *o = &c->opts;
+	const char *a, *v;
 	int i, npos = 0, opts = 1;
 
 	if ((c->lines = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
 		return KAIPEER_EXIT_SOFTWARE;
+	o->lines = c->lines;
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
 		if (opts && strcmp(a, "--") == 0) {
@@ -81,6 +123,10 @@ parse_args(struct cli *c, int argc, char **argv)
 			a = "-h";
 		if (opts && strcmp(a, "--version") == 0)
 			a = "-V";
+		if (opts && strcmp(a, "--json") == 0) {
+			o->shell.json = n->json = n->quiet = 1;
+			continue;
+		}
 		if (opts && a[0] == '-' && a[1] == '-')
 			return usage(c, "unknown option '%s'", a);
 		if (!opts || a[0] != '-' || a[1] == '\0') {
@@ -103,14 +149,32 @@ parse_args(struct cli *c, int argc, char **argv)
 			case 'v':
 				n->verbose = 1;
 				continue;
+			case 'b':
+				o->shell.gather = 1;
+				continue;
+			case 'k':
+				o->keep_going = 1;
+				continue;
 			case 'c':
-				if (a[1] != '\0')
-					c->lines[c->nlines++] = a + 1;
-				else if (i + 1 < argc)
-					c->lines[c->nlines++] = argv[++i];
-				else
+				if ((v = optarg_of(a, argc, argv, &i)) == NULL)
 					return usage(c, "-c needs a console "
 					    "line%s", "");
+				c->lines[o->nlines++] = v;
+				break;
+			case 'f':
+				if ((v = optarg_of(a, argc, argv, &i)) == NULL)
+					return usage(c, "-f needs a script "
+					    "file%s", "");
+				o->script = v;
+				break;
+			case 't':
+				if ((v = optarg_of(a, argc, argv, &i)) == NULL)
+					return usage(c, "-t needs a number of "
+					    "seconds%s", "");
+				if ((o->shell.timeout_ms = seconds_arg(v)) < 0)
+					return usage(c, "invalid timeout '%s': "
+					    "seconds, more than 0 and at most "
+					    "86400", v);
 				break;
 			default: {
 				char opt[3] = { '-', *a, '\0' };
@@ -118,10 +182,13 @@ parse_args(struct cli *c, int argc, char **argv)
 				return usage(c, "unknown option '%s'", opt);
 			}
 			}
-			break;	/* -c took the rest of the word */
+			break;	/* the option took the rest of the word */
 		}
 	}
-	n->oneshot = c->nlines > 0;
+	if (o->script != NULL && o->nlines > 0)
+		return usage(c, "-c and -f do not go together%s", "");
+	n->oneshot = o->nlines > 0 || o->script != NULL;
+	o->shell.wait_dials = n->oneshot;
 	return -1;
 }
 
@@ -155,7 +222,9 @@ on_stop_signal(void *ctx, int signo)
 {
 	struct cli *c = ctx;
 
-	(void)signo;
+	/* Ctrl-C on a console cancels what is in flight, the second ends. */
+	if (signo == SIGINT && c->repl != NULL && repl_interrupt(c->repl))
+		return;
 	c->signalled = 1;
 	kaipeer_stop(c->node);
 }
@@ -210,8 +279,8 @@ run(struct cli *c)
 
 	if ((rc = kaipeer_start(n)) != 0)
 		return rc;
-	if ((c->repl = repl_new(n, n->cfg.interactive, c->lines,
-	    c->nlines)) == NULL) {
+	c->opts.interactive = n->cfg.interactive;
+	if ((c->repl = repl_new(n, &c->opts)) == NULL) {
 		node_err(n, "kaipeer: out of memory");
 		return KAIPEER_EXIT_SOFTWARE;
 	}
@@ -224,8 +293,8 @@ run(struct cli *c)
 		}
 	node_stop(n, 1);
 	node_finish(n);
-	if (rc == 0 && n->oneshot && repl_failed(c->repl))
-		rc = KAIPEER_EXIT_FAILED;
+	if (rc == 0 && n->oneshot)
+		rc = repl_status(c->repl);
 	return rc;
 }
 

@@ -12,6 +12,11 @@
 
 #include "command.h"
 
+/* A command may be a little longer than a result (a RESULT has a status
+ * byte more, and the registry keeps a few bytes spare): the buffer for
+ * the expanded command takes any command that fits a frame. */
+#define EXPAND_ROOM	64
+
 struct processor {
 	char		*name;
 	size_t		 len;
@@ -28,6 +33,7 @@ struct commands {
 	char		*result;	/* for synchronous processors */
 	size_t		 result_size;
 	char		*args;		/* their NUL-terminated arguments */
+	char		*expanded;	/* the command after its aliases */
 	struct map	 running;	/* (peer, id) -> call */
 	int		 nrunning;
 };
@@ -42,6 +48,7 @@ commands_new(size_t result_size)
 	c->result_size = result_size;
 	if ((c->result = malloc(result_size)) == NULL ||
 	    (c->args = malloc(result_size)) == NULL ||
+	    (c->expanded = malloc(result_size + EXPAND_ROOM)) == NULL ||
 	    map_init(&c->running, 0) == -1) {
 		commands_free(c);
 		return NULL;
@@ -52,20 +59,25 @@ commands_new(size_t result_size)
 int
 commands_resize(struct commands *c, size_t size)
 {
-	char *r, *a;
+	char *r, *a, *e;
 
 	if (size == c->result_size)
 		return 0;
-	if ((r = malloc(size)) == NULL)
-		return -1;
-	if ((a = malloc(size)) == NULL) {
+	r = malloc(size);
+	a = malloc(size);
+	e = malloc(size + EXPAND_ROOM);
+	if (r == NULL || a == NULL || e == NULL) {
 		free(r);
+		free(a);
+		free(e);
 		return -1;
 	}
 	free(c->result);
 	free(c->args);
+	free(c->expanded);
 	c->result = r;
 	c->args = a;
+	c->expanded = e;
 	c->result_size = size;
 	return 0;
 }
@@ -97,6 +109,7 @@ commands_free(struct commands *c)
 	free(c->procs);
 	free(c->result);
 	free(c->args);
+	free(c->expanded);
 	free(c);
 }
 
@@ -110,6 +123,19 @@ find(const struct commands *c, const char *name, size_t len)
 		    memcmp(c->procs[i].name, name, len) == 0)
 			return &c->procs[i];
 	return NULL;
+}
+
+int
+commands_unregister(struct commands *c, const char *name)
+{
+	struct processor *p = find(c, name, strlen(name));
+
+	if (p == NULL)
+		return -1;
+	free(p->name);
+	memmove(p, p + 1, (size_t)(c->procs + c->nprocs - p - 1) * sizeof(*p));
+	c->nprocs--;
+	return 0;
 }
 
 int
@@ -185,9 +211,12 @@ start_call(struct commands *c, struct processor *pr, int peer,
 	static const char nomem[] = "Error: out of memory";
 
 	if ((call = calloc(1, sizeof(*call))) == NULL ||
-	    (call->args = malloc(alen + 1)) == NULL) {
+	    (call->args = malloc(alen + 1)) == NULL ||
+	    (call->command = strdup(pr->name)) == NULL) {
+		if (call != NULL)
+			free(call->args);
 		free(call);
-		done(ctx, NULL, peer, id, CALL_ERROR, nomem,
+		done(ctx, NULL, peer, id, CALL_ERROR, -1, nomem,
 		    sizeof(nomem) - 1);
 		return;
 	}
@@ -205,9 +234,11 @@ start_call(struct commands *c, struct processor *pr, int peer,
 	call->ctx = ctx;
 	make_key(call->key, peer, id);
 	if (map_put(&c->running, call->key, 8, call) == -1) {
+		free(call->command);
 		free(call->args);
 		free(call);
-		done(ctx, NULL, peer, id, CALL_ERROR, nomem, sizeof(nomem) - 1);
+		done(ctx, NULL, peer, id, CALL_ERROR, -1, nomem,
+		    sizeof(nomem) - 1);
 		return;
 	}
 	c->nrunning++;
@@ -231,12 +262,13 @@ commands_run(struct commands *c, int peer, const unsigned char *node_id,
 		if (map_get(&c->running, key, 8) != NULL)
 			return;		/* sent again: it is running */
 	}
-	if (console_expand(c->aliases, c->naliases, text, len, &cmd, &clen,
-	    err, sizeof(err)) == -1) {
+	if (console_expand(c->aliases, c->naliases, text, len, c->expanded,
+	    c->result_size + EXPAND_ROOM, &clen, err, sizeof(err)) == -1) {
 		n = snprintf(c->result, c->result_size, "Error: %s", err);
-		done(ctx, NULL, peer, id, CALL_ERROR, c->result, (size_t)n);
+		done(ctx, NULL, peer, id, CALL_ERROR, -1, c->result, (size_t)n);
 		return;
 	}
+	cmd = c->expanded;
 	for (wl = 0; wl < clen && cmd[wl] != ' ' && cmd[wl] != '\t'; wl++)
 		continue;
 	if ((pr = find(c, cmd, wl)) == NULL) {
@@ -245,7 +277,8 @@ commands_run(struct commands *c, int peer, const unsigned char *node_id,
 			clen = c->result_size - 18;
 		memcpy(c->result, "Unknown command: ", 17);
 		memcpy(c->result + 17, cmd, clen);
-		done(ctx, NULL, peer, id, CALL_UNKNOWN, c->result, clen + 17);
+		done(ctx, NULL, peer, id, CALL_UNKNOWN, -1, c->result,
+		    clen + 17);
 		return;
 	}
 	for (args = cmd + wl; args < cmd + clen && (*args == ' ' ||
@@ -258,7 +291,7 @@ commands_run(struct commands *c, int peer, const unsigned char *node_id,
 		return;
 	}
 	if (alen >= c->result_size) {
-		done(ctx, NULL, peer, id, CALL_ERROR,
+		done(ctx, NULL, peer, id, CALL_ERROR, -1,
 		    "Error: command too long", 23);
 		return;
 	}
@@ -267,31 +300,76 @@ commands_run(struct commands *c, int peer, const unsigned char *node_id,
 	c->result[0] = '\0';
 	n = pr->fn(pr->ctx, c->args, c->result, c->result_size);
 	c->result[c->result_size - 1] = '\0';
-	done(ctx, NULL, peer, id, n == 0 ? CALL_OK : CALL_ERROR, c->result,
-	    strlen(c->result));
+	done(ctx, NULL, peer, id, n == 0 ? CALL_OK : CALL_ERROR, -1,
+	    c->result, strlen(c->result));
 }
 
+/* Cancel call: its asker will not hear the answer. */
 static void
-mark_gone(void *ctx, void *val)
+cancel(struct kaipeer_call *call)
 {
-	struct kaipeer_call *call = val;
-	int peer = *(int *)ctx;
+	call_cancel_fn fn = call->cancel;
 
-	if (call->peer == peer)
-		call->gone = 1;
+	if (call->gone)
+		return;
+	call->gone = 1;
+	call->cancel = NULL;
+	if (fn != NULL)
+		fn(call->cancel_ctx, call);	/* may answer and free it */
 }
 
 void
 commands_peer_gone(struct commands *c, int peer)
 {
-	size_t i;
+	struct kaipeer_call **v;
 	struct map_node *n;
+	size_t i;
+	int k, nv = 0;
 
 	if (c->nrunning == 0)
 		return;
+	/* Collected first: a cancel hook may answer its call at once. */
+	if ((v = malloc((size_t)c->nrunning * sizeof(*v))) == NULL) {
+		for (i = 0; i < c->running.nb; i++)
+			for (n = c->running.b[i]; n != NULL; n = n->next)
+				if (((struct kaipeer_call *)n->val)->peer ==
+				    peer)
+					((struct kaipeer_call *)n->val)->gone =
+					    1;
+		return;
+	}
 	for (i = 0; i < c->running.nb; i++)
 		for (n = c->running.b[i]; n != NULL; n = n->next)
-			mark_gone(&peer, n->val);
+			if (((struct kaipeer_call *)n->val)->peer == peer &&
+			    nv < c->nrunning)
+				v[nv++] = n->val;
+	for (k = 0; k < nv; k++)
+		cancel(v[k]);
+	free(v);
+}
+
+int
+commands_cancel(struct commands *c, int peer, uint32_t id)
+{
+	struct kaipeer_call *call;
+	unsigned char key[8];
+
+	make_key(key, peer, id);
+	if ((call = map_get(&c->running, key, 8)) == NULL)
+		return -1;
+	cancel(call);
+	return 0;
+}
+
+void
+commands_on_cancel(struct kaipeer_call *call, call_cancel_fn fn, void *ctx)
+{
+	call->cancel = fn;
+	call->cancel_ctx = ctx;
+	if (call->gone && fn != NULL) {	/* gone already */
+		call->cancel = NULL;
+		fn(ctx, call);
+	}
 }
 
 /* --- the call object, for processors ------------------------------------ */
@@ -328,9 +406,15 @@ kaipeer_call_gone(const struct kaipeer_call *call)
 	return call->gone || call->owner == NULL;
 }
 
+const char *
+kaipeer_call_command(const struct kaipeer_call *call)
+{
+	return call->command;
+}
+
 int
-kaipeer_reply(struct kaipeer_call *call, int status, const void *text,
-    size_t len)
+commands_reply(struct kaipeer_call *call, int status, int exit_code,
+    const void *text, size_t len)
 {
 	struct commands *c = call->owner;
 	int rc = -1;
@@ -340,12 +424,20 @@ kaipeer_reply(struct kaipeer_call *call, int status, const void *text,
 		c->nrunning--;
 		if (!call->gone) {
 			call->done(call->ctx, call, call->peer, call->id,
-			    status == KAIPEER_OK ? CALL_OK : CALL_ERROR, text,
-			    len);
+			    status == KAIPEER_OK ? CALL_OK : CALL_ERROR,
+			    exit_code, text, len);
 			rc = 0;
 		}
 	}
+	free(call->command);
 	free(call->args);
 	free(call);
 	return rc;
+}
+
+int
+kaipeer_reply(struct kaipeer_call *call, int status, const void *text,
+    size_t len)
+{
+	return commands_reply(call, status, -1, text, len);
 }

@@ -19,284 +19,110 @@
 #include <string.h>
 
 #include "config.h"
+#include "confread.h"
 #include "console.h"
 #include "json.h"
 
-#define MAX_TIMEOUT_MS	(86400L * 1000)
-
-struct reader {
-	const char	*text;
-	size_t		 len;
-	const struct json_token *tok;
-	const char	*file;
-	char		*err;
-	size_t		 errsize;
-	config_warn_fn	 warn;
-	void		*ctx;
-};
 
 /* The top-level keys, in the order of the enum below. */
 static const char *const top_keys[] = {
 	"listenPort", "autoListen", "interactive", "peers", "commands",
 	"name", "maxPeers", "maxFrameSize", "commandTimeout",
 	"connectTimeout", "heartbeatInterval", "heartbeatTimeout",
-	"frameTimeout", "reconnectMax", NULL
+	"frameTimeout", "reconnectMax", "exec", "groups", "maxProcesses",
+	"maxResultSize", NULL
 };
 enum {
 	K_LISTEN_PORT, K_AUTO_LISTEN, K_INTERACTIVE, K_PEERS, K_COMMANDS,
 	K_NAME, K_MAX_PEERS, K_MAX_FRAME, K_COMMAND_TIMEOUT, K_CONNECT_TIMEOUT,
 	K_HEARTBEAT_INTERVAL, K_HEARTBEAT_TIMEOUT, K_FRAME_TIMEOUT,
-	K_RECONNECT_MAX
+	K_RECONNECT_MAX, K_EXEC, K_GROUPS, K_MAX_PROCESSES, K_MAX_RESULT
 };
 static const char *const peer_keys[] = { "host", "port", NULL };
-
-/* Write "<file>:<line>:<col>: <kind><message>" into out. */
-static void
-format_at(const struct reader *r, size_t off, char *out, size_t size,
-    const char *kind, const char *fmt, va_list ap)
-{
-	size_t i, line = 1, col = 1;
-	int n;
-
-	for (i = 0; i < off && i < r->len; i++) {
-		if (r->text[i] == '\n') {
-			line++;
-			col = 1;
-		} else
-			col++;
-	}
-	n = snprintf(out, size, "%s:%zu:%zu: %s", r->file, line, col, kind);
-	if (n >= 0 && (size_t)n < size)
-		vsnprintf(out + n, size - n, fmt, ap);
-}
-
-/* Set the error message for text[off] and return -1. */
-static int
-error_at(struct reader *r, size_t off, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->errsize > 0) {
-		va_start(ap, fmt);
-		format_at(r, off, r->err, r->errsize, "", fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static void
-warn_at(struct reader *r, size_t off, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (r->warn == NULL)
-		return;
-	va_start(ap, fmt);
-	format_at(r, off, msg, sizeof msg, "warning: ", fmt, ap);
-	va_end(ap);
-	r->warn(r->ctx, msg);
-}
-
-/* Warn about key token k, quoted as written, cut between characters. */
-static void
-unknown_key(struct reader *r, int k)
-{
-	const char *s = r->text + r->tok[k].start + 1;
-	int n = (int)(r->tok[k].end - r->tok[k].start - 2);
-	const char *more = "";
-
-	if (n > 40) {
-		for (n = 40; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
-			continue;
-		more = "...";
-	}
-	warn_at(r, r->tok[k].start, "unknown key '%.*s%s' ignored", n, s, more);
-}
-
-/* The index in names of key token k, or -1 when it is none of them. */
-static int
-lookup(const struct reader *r, int k, const char *const *names)
-{
-	char buf[32];
-	size_t n;
-	int i;
-
-	if (json_string(r->text, &r->tok[k], buf, sizeof buf, &n) < 0)
-		return -1;
-	for (i = 0; names[i] != NULL; i++)
-		if (strlen(names[i]) == n && memcmp(names[i], buf, n) == 0)
-			return i;
-	return -1;
-}
-
-/* The integer token v, from lo to hi (lo >= 0), or -1 after a message. */
-static long
-integer(struct reader *r, int v, const char *key, long lo, long hi)
-{
-	long long n;
-
-	if (json_integer(r->text, &r->tok[v], &n) < 0 || n < lo || n > hi)
-		return error_at(r, r->tok[v].start,
-		    "\"%s\" must be an integer from %ld to %ld", key, lo, hi);
-	return (long)n;
-}
-
-/* 1 for true, 0 for false, or -1 after a message. */
-static long
-boolean(struct reader *r, int v, const char *key)
-{
-	if (r->tok[v].type != JSON_TRUE && r->tok[v].type != JSON_FALSE)
-		return error_at(r, r->tok[v].start,
-		    "\"%s\" must be true or false", key);
-	return r->tok[v].type == JSON_TRUE;
-}
-
-/*
- * The number token v, in seconds, as whole milliseconds rounded up, from 1
- * to MAX_TIMEOUT_MS; or -1 after a message.  Worked from the decimal digits,
- * so "0.1" is exactly 100 and no floating point is involved: each digit of
- * the mantissa has a power of ten, pw, counted in milliseconds.
- */
-static long
-seconds(struct reader *r, int v, const char *key)
-{
-	const struct json_token *t = &r->tok[v];
-	const char *s = r->text;
-	long exp = 0, nd = 0, frac = 0, pw, ms = 0;
-	int dot = 0, neg = 0, rest = 0;
-	size_t i, e;
-
-	if (t->type != JSON_NUMBER || s[t->start] == '-')
-		goto bad;
-	for (e = t->start; e < t->end && s[e] != 'e' && s[e] != 'E'; e++) {
-		if (s[e] == '.')
-			dot = 1;
-		else {
-			nd++;
-			frac += dot;
-		}
-	}
-	for (i = e + 1; i < t->end; i++) {
-		if (s[i] == '-')
-			neg = 1;
-		else if (s[i] != '+' && exp < 100000)	/* past any range */
-			exp = exp * 10 + (s[i] - '0');
-	}
-	pw = nd - 1 - frac + (neg ? -exp : exp) + 3;	/* the first digit's */
-	for (i = t->start; i < e; i++) {
-		if (s[i] == '.')
-			continue;
-		if (pw-- < 0)
-			rest |= s[i] != '0';
-		else if (ms > MAX_TIMEOUT_MS)
-			goto bad;
-		else
-			ms = ms * 10 + (s[i] - '0');
-	}
-	for (; pw >= 0 && ms != 0 && ms <= MAX_TIMEOUT_MS; pw--)
-		ms *= 10;
-	ms += rest;
-	if (ms >= 1 && ms <= MAX_TIMEOUT_MS)
-		return ms;
-bad:
-	return error_at(r, t->start, "\"%s\" must be a number of seconds "
-	    "greater than 0 and at most %ld", key, MAX_TIMEOUT_MS / 1000);
-}
-
-/*
- * Decode the string token v into a new allocation at *out: 1 to max bytes,
- * without control characters (C0, DEL or C1).  Returns 0, or -1 after a
- * message that calls the value what.
- */
-static int
-copy_string(struct reader *r, int v, size_t max, const char *what, char **out)
-{
-	const struct json_token *t = &r->tok[v];
-	size_t i, n, size = t->end - t->start;	/* more than it decodes to */
-	unsigned char *s;
-	int rc;
-
-	if (t->type != JSON_STRING)
-		return error_at(r, t->start, "%s must be a string", what);
-	if ((s = malloc(size)) == NULL)
-		return error_at(r, t->start, "out of memory");
-	(void)json_string(r->text, t, (char *)s, size, &n);
-	for (i = 0; i < n; i++)
-		if (s[i] < 0x20 || s[i] == 0x7F ||
-		    (s[i] == 0xC2 && s[i + 1] < 0xA0))
-			break;
-	if (n == 0 || i < n)
-		rc = error_at(r, t->start, "%s must be a non-empty string "
-		    "without control characters", what);
-	else if (n > max)
-		rc = error_at(r, t->start, "%s is longer than %zu bytes",
-		    what, max);
-	else {
-		*out = (char *)s;
-		return 0;
-	}
-	free(s);
-	return rc;
-}
+static const char *const exec_keys[] = { "argv", "args", "timeout", NULL };
+/* Commands every node has: no program may take their names. */
+static const char *const builtin_names[] = { "calc", "system", "help", NULL };
 
 /* peer = { "host": string, "port": integer } */
 static int
-parse_peer(struct reader *r, int p, struct config_peer *peer)
+parse_peer(struct confread *r, int p, struct config_peer *peer)
 {
 	const struct json_token *tok = r->tok;
 	long port = 0;
 	int i, k, which, seen = 0;
 
 	if (tok[p].type != JSON_OBJECT)
-		return error_at(r, tok[p].start, "each peer must be an object "
+		return confread_error(r, tok[p].start, "each peer must be an object "
 		    "with \"host\" and \"port\"");
 	for (i = 0, k = p + 1; i < tok[p].size; i++, k = json_skip(tok, k)) {
-		if ((which = lookup(r, k, peer_keys)) < 0) {
-			unknown_key(r, k);
+		if ((which = confread_lookup(r, k, peer_keys)) < 0) {
+			confread_unknown(r, k);
 			continue;
 		}
 		if (seen & 1 << which)
-			return error_at(r, tok[k].start,
+			return confread_error(r, tok[k].start,
 			    "duplicate key \"%s\"", peer_keys[which]);
 		seen |= 1 << which;
-		if (which == 0 && copy_string(r, k + 1, CONFIG_MAX_HOST,
+		if (which == 0 && confread_string(r, k + 1, CONFIG_MAX_HOST,
 		    "\"host\"", &peer->host) < 0)
 			return -1;
 		if (which == 0 && config_check_host(peer->host) != NULL)
-			return error_at(r, tok[k + 1].start, "\"host\" %s: "
+			return confread_error(r, tok[k + 1].start, "\"host\" %s: "
 			    "give the host alone and the port in \"port\"",
 			    config_check_host(peer->host));
-		if (which == 1 && (port = integer(r, k + 1, "port", 1,
+		if (which == 1 && (port = confread_integer(r, k + 1, "port", 1,
 		    65535)) < 0)
 			return -1;
 	}
 	if (peer->host == NULL)
-		return error_at(r, tok[p].start, "peer without a \"host\"");
+		return confread_error(r, tok[p].start, "peer without a \"host\"");
 	if (port == 0)
-		return error_at(r, tok[p].start, "peer without a \"port\"");
+		return confread_error(r, tok[p].start, "peer without a \"port\"");
 	peer->port = (int)port;
 	return 0;
 }
 
 /* peers = [ *peer ] */
 static long
-parse_peers(struct reader *r, int v, struct config *c)
+parse_peers(struct confread *r, int v, struct config *c)
 {
 	const struct json_token *t = &r->tok[v];
 	int i, e;
 
 	if (t->type != JSON_ARRAY)
-		return error_at(r, t->start, "\"peers\" must be an array");
+		return confread_error(r, t->start, "\"peers\" must be an array");
 	if (t->size > CONFIG_MAX_LIST)
-		return error_at(r, t->start, "\"peers\" has more than %d "
+		return confread_error(r, t->start, "\"peers\" has more than %d "
 		    "entries", CONFIG_MAX_LIST);
 	if (t->size > 0 &&
 	    (c->peers = calloc(t->size, sizeof *c->peers)) == NULL)
-		return error_at(r, t->start, "out of memory");
+		return confread_error(r, t->start, "out of memory");
 	for (i = 0, e = v + 1; i < t->size; i++, e = json_skip(r->tok, e))
 		if (parse_peer(r, e, &c->peers[c->npeers++]) < 0)
 			return -1;
+	return 0;
+}
+
+/* Is name an alias, or a program, of c (parsed so far)? */
+static int
+is_alias(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->naliases && c->aliases[i].name != NULL; i++)
+		if (strcmp(c->aliases[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_exec(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nexecs && c->execs[i].name != NULL; i++)
+		if (strcmp(c->execs[i].name, name) == 0)
+			return 1;
 	return 0;
 }
 
@@ -309,7 +135,7 @@ alias_cmp(const void *a, const void *b)
 
 /* commands = { *( name: expansion ) }, stored sorted by name */
 static long
-parse_commands(struct reader *r, int v, struct config *c)
+parse_commands(struct confread *r, int v, struct config *c)
 {
 	const struct json_token *t = &r->tok[v];
 	struct config_alias *a;
@@ -317,27 +143,30 @@ parse_commands(struct reader *r, int v, struct config *c)
 	int i, j, k;
 
 	if (t->type != JSON_OBJECT)
-		return error_at(r, t->start, "\"commands\" must be an object");
+		return confread_error(r, t->start, "\"commands\" must be an object");
 	if (t->size > CONFIG_MAX_LIST)
-		return error_at(r, t->start, "\"commands\" has more than %d "
+		return confread_error(r, t->start, "\"commands\" has more than %d "
 		    "entries", CONFIG_MAX_LIST);
 	if (t->size > 0 &&
 	    (c->aliases = calloc(t->size, sizeof *c->aliases)) == NULL)
-		return error_at(r, t->start, "out of memory");
+		return confread_error(r, t->start, "out of memory");
 	for (i = 0, k = v + 1; i < t->size; i++, k = json_skip(r->tok, k)) {
 		a = &c->aliases[c->naliases++];
-		if (copy_string(r, k, CONFIG_MAX_NAME, "a command name",
+		if (confread_string(r, k, CONFIG_MAX_NAME, "a command name",
 		    &a->name) < 0)
 			return -1;
 		if (strchr(a->name, ' ') != NULL)
-			return error_at(r, r->tok[k].start,
+			return confread_error(r, r->tok[k].start,
 			    "command name '%s' contains a space", a->name);
 		for (j = 0; j < c->naliases - 1; j++)
 			if (strcmp(c->aliases[j].name, a->name) == 0)
-				return error_at(r, r->tok[k].start,
+				return confread_error(r, r->tok[k].start,
 				    "duplicate key \"%s\"", a->name);
+		if (is_exec(c, a->name))
+			return confread_error(r, r->tok[k].start, "\"%s\" is "
+			    "both a program and a command alias", a->name);
 		snprintf(what, sizeof what, "command '%s'", a->name);
-		if (copy_string(r, k + 1, CONFIG_MAX_FILE, what,
+		if (confread_string(r, k + 1, CONFIG_MAX_FILE, what,
 		    &a->expansion) < 0)
 			return -1;
 	}
@@ -346,36 +175,213 @@ parse_commands(struct reader *r, int v, struct config *c)
 	return 0;
 }
 
+/* A name for an exec entry or a group: one word of at most max bytes. */
+static int
+word_name(struct confread *r, int k, const char *what, char **out)
+{
+	if (confread_string(r, k, CONFIG_MAX_NAME, what, out) < 0)
+		return -1;
+	if (strcspn(*out, " \t") != strlen(*out))
+		return confread_error(r, r->tok[k].start, "%s '%s' contains a space",
+		    what, *out);
+	return 0;
+}
+
+/* argv = [ 1*string ] */
+static int
+parse_argv(struct confread *r, int v, struct config_exec *x)
+{
+	const struct json_token *t = &r->tok[v];
+	int i, e;
+
+	if (t->type != JSON_ARRAY || t->size == 0)
+		return confread_error(r, t->start, "program '%s' must be a non-empty "
+		    "array of strings (the program and its arguments)",
+		    x->name);
+	if (t->size > CONFIG_MAX_ARGV)
+		return confread_error(r, t->start, "program '%s' has more than %d "
+		    "words", x->name, CONFIG_MAX_ARGV);
+	if ((x->argv = calloc((size_t)t->size + 1, sizeof(char *))) == NULL)
+		return confread_error(r, t->start, "out of memory");
+	for (i = 0, e = v + 1; i < t->size; i++, e = json_skip(r->tok, e)) {
+		if (confread_string(r, e, CONFIG_MAX_HOST * 16, "each word of a "
+		    "program", &x->argv[i]) < 0)
+			return -1;
+		x->argc++;
+	}
+	return 0;
+}
+
+/* exec entry = argv | { "argv": argv, "args": bool, "timeout": seconds } */
+static int
+parse_exec(struct confread *r, int v, struct config_exec *x)
+{
+	const struct json_token *tok = r->tok;
+	int i, k, which, seen = 0;
+	long rc;
+
+	if (tok[v].type == JSON_ARRAY)
+		return parse_argv(r, v, x);
+	if (tok[v].type != JSON_OBJECT)
+		return confread_error(r, tok[v].start, "program '%s' must be an array "
+		    "or an object with \"argv\"", x->name);
+	for (i = 0, k = v + 1; i < tok[v].size; i++, k = json_skip(tok, k)) {
+		if ((which = confread_lookup(r, k, exec_keys)) < 0) {
+			confread_unknown(r, k);
+			continue;
+		}
+		if (seen & 1 << which)
+			return confread_error(r, tok[k].start,
+			    "duplicate key \"%s\"", exec_keys[which]);
+		seen |= 1 << which;
+		if (which == 0)
+			rc = parse_argv(r, k + 1, x);
+		else if (which == 1)
+			rc = x->args = (int)confread_boolean(r, k + 1, "args");
+		else
+			rc = x->timeout_ms = confread_seconds(r, k + 1, "timeout");
+		if (rc < 0)
+			return -1;
+	}
+	if (x->argv == NULL)
+		return confread_error(r, tok[v].start, "program '%s' without "
+		    "\"argv\"", x->name);
+	return 0;
+}
+
+/* exec = { *( name: exec entry ) } */
+static long
+parse_execs(struct confread *r, int v, struct config *c)
+{
+	const struct json_token *t = &r->tok[v];
+	struct config_exec *x;
+	int i, j, k;
+
+	if (t->type != JSON_OBJECT)
+		return confread_error(r, t->start, "\"exec\" must be an object");
+	if (t->size > CONFIG_MAX_LIST)
+		return confread_error(r, t->start, "\"exec\" has more than %d "
+		    "entries", CONFIG_MAX_LIST);
+	if (t->size > 0 &&
+	    (c->execs = calloc(t->size, sizeof *c->execs)) == NULL)
+		return confread_error(r, t->start, "out of memory");
+	for (i = 0, k = v + 1; i < t->size; i++, k = json_skip(r->tok, k)) {
+		x = &c->execs[c->nexecs++];
+		if (word_name(r, k, "program name", &x->name) < 0)
+			return -1;
+		for (j = 0; builtin_names[j] != NULL; j++)
+			if (strcmp(builtin_names[j], x->name) == 0)
+				return confread_error(r, r->tok[k].start, "program "
+				    "name '%s' is a built-in command", x->name);
+		for (j = 0; j < c->nexecs - 1; j++)
+			if (strcmp(c->execs[j].name, x->name) == 0)
+				return confread_error(r, r->tok[k].start,
+				    "duplicate key \"%s\"", x->name);
+		if (is_alias(c, x->name))
+			return confread_error(r, r->tok[k].start, "\"%s\" is "
+			    "both a program and a command alias", x->name);
+		if (parse_exec(r, k + 1, x) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A group's members: a selector string, or a list of them joined. */
+static int
+group_members(struct confread *r, int v, struct config_group *g)
+{
+	const struct json_token *t = &r->tok[v];
+	char *m, *s;
+	size_t len = 0;
+	int i, e;
+
+	if (t->type == JSON_STRING)
+		return confread_string(r, v, CONFIG_MAX_FILE, "a group", &g->selector);
+	if (t->type != JSON_ARRAY || t->size == 0)
+		return confread_error(r, t->start, "group '%s' must be a string or a "
+		    "non-empty array of strings", g->name);
+	for (i = 0, e = v + 1; i < t->size; i++, e = json_skip(r->tok, e)) {
+		if (confread_string(r, e, CONFIG_MAX_HOST, "a group member", &m) < 0)
+			return -1;
+		if ((s = realloc(g->selector, len + strlen(m) + 2)) == NULL) {
+			free(m);
+			return confread_error(r, t->start, "out of memory");
+		}
+		g->selector = s;
+		if (len > 0)
+			s[len++] = ',';
+		memcpy(s + len, m, strlen(m) + 1);
+		len += strlen(m);
+		free(m);
+	}
+	return 0;
+}
+
+/* groups = { *( name: selector | [ *member ] ) } */
+static long
+parse_groups(struct confread *r, int v, struct config *c)
+{
+	const struct json_token *t = &r->tok[v];
+	struct config_group *g;
+	int i, j, k;
+
+	if (t->type != JSON_OBJECT)
+		return confread_error(r, t->start, "\"groups\" must be an object");
+	if (t->size > CONFIG_MAX_LIST)
+		return confread_error(r, t->start, "\"groups\" has more than %d "
+		    "entries", CONFIG_MAX_LIST);
+	if (t->size > 0 &&
+	    (c->groups = calloc(t->size, sizeof *c->groups)) == NULL)
+		return confread_error(r, t->start, "out of memory");
+	for (i = 0, k = v + 1; i < t->size; i++, k = json_skip(r->tok, k)) {
+		g = &c->groups[c->ngroups++];
+		if (word_name(r, k, "group name", &g->name) < 0)
+			return -1;
+		if (!console_name_ok(g->name, strlen(g->name)))
+			return confread_error(r, r->tok[k].start, "group name '%s' "
+			    "must not look like an index or an address, nor "
+			    "hold any of :,*?[]/@", g->name);
+		for (j = 0; j < c->ngroups - 1; j++)
+			if (strcmp(c->groups[j].name, g->name) == 0)
+				return confread_error(r, r->tok[k].start,
+				    "duplicate key \"%s\"", g->name);
+		if (group_members(r, k + 1, g) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The top-level object: each known key at most once, in any order. */
 static int
-parse_top(struct reader *r, struct config *c)
+parse_top(struct confread *r, struct config *c)
 {
 	const struct json_token *tok = r->tok;
 	const char *key;
 	long rc;
 	int i, k, v, which, seen = 0, at_interval = -1, at_timeout = -1;
+	int at_result = 0;
 
 	for (i = 0, k = 1; i < tok[0].size; i++, k = json_skip(tok, k)) {
-		if ((which = lookup(r, k, top_keys)) < 0) {
-			unknown_key(r, k);
+		if ((which = confread_lookup(r, k, top_keys)) < 0) {
+			confread_unknown(r, k);
 			continue;
 		}
 		key = top_keys[which];
 		if (seen & 1 << which)
-			return error_at(r, tok[k].start,
+			return confread_error(r, tok[k].start,
 			    "duplicate key \"%s\"", key);
 		seen |= 1 << which;
 		v = k + 1;
 		switch (which) {
 		case K_LISTEN_PORT:
-			rc = integer(r, v, key, 1, 65535);
+			rc = confread_integer(r, v, key, 1, 65535);
 			c->listen_port = (int)rc;
 			break;
 		case K_AUTO_LISTEN:
-			rc = c->auto_listen = (int)boolean(r, v, key);
+			rc = c->auto_listen = (int)confread_boolean(r, v, key);
 			break;
 		case K_INTERACTIVE:
-			rc = c->interactive = (int)boolean(r, v, key);
+			rc = c->interactive = (int)confread_boolean(r, v, key);
 			break;
 		case K_PEERS:
 			rc = parse_peers(r, v, c);
@@ -384,49 +390,72 @@ parse_top(struct reader *r, struct config *c)
 			rc = parse_commands(r, v, c);
 			break;
 		case K_NAME:
-			rc = copy_string(r, v, CONFIG_MAX_NAME, "\"name\"",
+			rc = confread_string(r, v, CONFIG_MAX_NAME, "\"name\"",
 			    &c->name);
 			if (rc == 0 && !console_name_ok(c->name,
 			    strlen(c->name)))
-				rc = error_at(r, tok[v].start, "\"name\" must "
+				rc = confread_error(r, tok[v].start, "\"name\" must "
 				    "not look like an index or an address, nor "
 				    "hold any of :,*?[]/@");
 			break;
 		case K_MAX_PEERS:
-			rc = integer(r, v, key, 1, 65535);
+			rc = confread_integer(r, v, key, 1, 65535);
 			c->max_peers = (int)rc;
 			break;
 		case K_MAX_FRAME:
-			rc = c->max_frame = integer(r, v, key, 1024,
+			rc = c->max_frame = confread_integer(r, v, key, 1024,
 			    64L * 1024 * 1024);
 			break;
 		case K_COMMAND_TIMEOUT:
-			rc = c->command_timeout_ms = seconds(r, v, key);
+			rc = c->command_timeout_ms = confread_seconds(r, v, key);
 			break;
 		case K_CONNECT_TIMEOUT:
-			rc = c->connect_timeout_ms = seconds(r, v, key);
+			rc = c->connect_timeout_ms = confread_seconds(r, v, key);
 			break;
 		case K_HEARTBEAT_INTERVAL:
-			rc = c->heartbeat_interval_ms = seconds(r, v, key);
+			rc = c->heartbeat_interval_ms = confread_seconds(r, v, key);
 			at_interval = v;
 			break;
 		case K_HEARTBEAT_TIMEOUT:
-			rc = c->heartbeat_timeout_ms = seconds(r, v, key);
+			rc = c->heartbeat_timeout_ms = confread_seconds(r, v, key);
 			at_timeout = v;
 			break;
 		case K_FRAME_TIMEOUT:
-			rc = c->frame_timeout_ms = seconds(r, v, key);
+			rc = c->frame_timeout_ms = confread_seconds(r, v, key);
+			break;
+		case K_RECONNECT_MAX:
+			rc = c->reconnect_max_ms = confread_seconds(r, v, key);
+			break;
+		case K_EXEC:
+			rc = parse_execs(r, v, c);
+			break;
+		case K_GROUPS:
+			rc = parse_groups(r, v, c);
+			break;
+		case K_MAX_PROCESSES:
+			rc = c->max_processes = (int)confread_integer(r, v, key, 1,
+			    1024);
 			break;
 		default:
-			rc = c->reconnect_max_ms = seconds(r, v, key);
+			rc = c->max_result = confread_integer(r, v, key, 1024,
+			    64L * 1024 * 1024);
+			at_result = v;
 			break;
 		}
 		if (rc < 0)
 			return -1;
 	}
+	/* A program's output, with a note, fits a RESULT frame. */
+	if (at_result == 0 && c->max_result > c->max_frame - CONFIG_RESULT_ROOM)
+		c->max_result = c->max_frame - CONFIG_RESULT_ROOM;
+	if (c->max_result > c->max_frame - CONFIG_RESULT_ROOM)
+		return confread_error(r, tok[at_result].start,
+		    "\"maxResultSize\" (%ld) must be at most \"maxFrameSize\" "
+		    "less %d (%ld)", c->max_result, CONFIG_RESULT_ROOM,
+		    c->max_frame - CONFIG_RESULT_ROOM);
 	/* A PING must have time to be answered before a peer is lost. */
 	if (c->heartbeat_timeout_ms <= c->heartbeat_interval_ms)
-		return error_at(r, tok[at_timeout >= 0 ? at_timeout :
+		return confread_error(r, tok[at_timeout >= 0 ? at_timeout :
 		    at_interval].start, "\"heartbeatTimeout\" (%ld ms) must be "
 		    "greater than \"heartbeatInterval\" (%ld ms)",
 		    c->heartbeat_timeout_ms, c->heartbeat_interval_ms);
@@ -451,6 +480,8 @@ config_defaults(struct config *c)
 	c->heartbeat_timeout_ms = CONFIG_DEFAULT_HEARTBEAT_TIMEOUT_MS;
 	c->frame_timeout_ms = CONFIG_DEFAULT_FRAME_TIMEOUT_MS;
 	c->reconnect_max_ms = CONFIG_DEFAULT_RECONNECT_MAX_MS;
+	c->max_processes = CONFIG_DEFAULT_MAX_PROCESSES;
+	c->max_result = CONFIG_DEFAULT_MAX_RESULT;
 }
 
 int
@@ -458,7 +489,7 @@ config_parse(struct config *c, const char *text, size_t len,
     const char *filename, char *err, size_t errsize, config_warn_fn warn,
     void *ctx)
 {
-	struct reader r;
+	struct confread r;
 	struct json_token *tok;
 	char msg[64];
 	size_t i, off, ntok;
@@ -474,26 +505,26 @@ config_parse(struct config *c, const char *text, size_t len,
 	r.warn = warn;
 	r.ctx = ctx;
 	if (len > CONFIG_MAX_FILE)
-		return error_at(&r, 0, "file is larger than %d bytes",
+		return confread_error(&r, 0, "file is larger than %d bytes",
 		    CONFIG_MAX_FILE);
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-		return error_at(&r, 0, "byte-order mark not allowed; "
+		return confread_error(&r, 0, "byte-order mark not allowed; "
 		    "save the file as UTF-8 without BOM");
 	for (i = 0; i < len && (text[i] == ' ' || text[i] == '\t' ||
 	    text[i] == '\n' || text[i] == '\r'); i++)
 		continue;
 	if (i == len)
-		return error_at(&r, 0, "empty file");
+		return confread_error(&r, 0, "empty file");
 
 	ntok = len / 2 + JSON_MAX_DEPTH + 2;
 	if ((tok = malloc(ntok * sizeof *tok)) == NULL)
-		return error_at(&r, 0, "out of memory");
+		return confread_error(&r, 0, "out of memory");
 	r.tok = tok;
 	if ((n = json_parse(text, len, tok, (int)ntok, &off)) < 0) {
 		json_error_message(msg, sizeof msg, n, text, len, off);
-		n = error_at(&r, off, "%s", msg);
+		n = confread_error(&r, off, "%s", msg);
 	} else if (tok[0].type != JSON_OBJECT)
-		n = error_at(&r, tok[0].start, "the top level must be an "
+		n = confread_error(&r, tok[0].start, "the top level must be an "
 		    "object");
 	else
 		n = parse_top(&r, c);
@@ -555,7 +586,7 @@ config_check_host(const char *host)
 void
 config_free(struct config *c)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < c->npeers; i++)
 		free(c->peers[i].host);
@@ -563,8 +594,20 @@ config_free(struct config *c)
 		free(c->aliases[i].name);
 		free(c->aliases[i].expansion);
 	}
+	for (i = 0; i < c->nexecs; i++) {
+		for (k = 0; k < c->execs[i].argc; k++)
+			free(c->execs[i].argv[k]);
+		free(c->execs[i].argv);
+		free(c->execs[i].name);
+	}
+	for (i = 0; i < c->ngroups; i++) {
+		free(c->groups[i].name);
+		free(c->groups[i].selector);
+	}
 	free(c->peers);
 	free(c->aliases);
+	free(c->execs);
+	free(c->groups);
 	free(c->name);
 	config_defaults(c);
 }

@@ -5,11 +5,21 @@
  * strings and writes only through its out parameters.  Lines are trimmed of
  * blanks (space, tab, CR) before they are looked at.  Command words are
  * case-sensitive, as in the original console.
+ *
+ * Aliases are expanded in out, the caller's buffer, with no other memory:
+ * the first hop reads the caller's line; a later hop reads the line
+ * already in out, so an expansion that reuses its arguments ($1, $*) is
+ * built at the front while they wait at the back (see console.h).
+ * The rule for names lives in select.c (select_name_ok()), which needs
+ * nothing else, so that any test may link it alone.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "console.h"
+#include "select.h"
+#include "words.h"
 
 #define MAX_ALIAS_HOPS	64	/* a longer chain is reported as a loop */
 
@@ -86,6 +96,66 @@ parse_connect(const char *args, size_t len, struct console_cmd *cmd)
 	cmd->usage = NULL;
 }
 
+/* "gather <selector> <command>" */
+static void
+parse_gather(const char *args, size_t len, struct console_cmd *cmd)
+{
+	size_t sl, rest;
+	const char *text;
+
+	sl = word_len(args, len);
+	rest = len - sl;
+	text = trim(args + sl, &rest);
+	if (sl == 0 || rest == 0) {
+		cmd->kind = CONSOLE_USAGE;
+		cmd->usage = "Usage: gather <selector> <command>";
+		return;
+	}
+	cmd->kind = CONSOLE_GATHER;
+	cmd->peer = args;
+	cmd->peer_len = sl;
+	cmd->text = text;
+	cmd->text_len = rest;
+}
+
+/* "disconnect <peer>", "forget <peer>": one word, the selector. */
+static void
+parse_peer(const char *args, size_t len, enum console_kind kind,
+    const char *usage, struct console_cmd *cmd)
+{
+	if (len == 0 || word_len(args, len) != len) {
+		cmd->kind = CONSOLE_USAGE;
+		cmd->usage = usage;
+		return;
+	}
+	cmd->kind = kind;
+	cmd->peer = args;
+	cmd->peer_len = len;
+}
+
+/* "source [-k] <file>": the file is the rest of the line. */
+static void
+parse_source(const char *args, size_t len, struct console_cmd *cmd)
+{
+	size_t wl = word_len(args, len);
+	int keep_going = 0;
+
+	if (wl == 2 && memcmp(args, "-k", 2) == 0) {
+		keep_going = 1;
+		len -= wl;
+		args = trim(args + wl, &len);
+	}
+	if (len == 0) {
+		cmd->kind = CONSOLE_USAGE;
+		cmd->usage = "Usage: source [-k] <file>";
+		return;
+	}
+	cmd->kind = CONSOLE_SOURCE;
+	cmd->text = args;
+	cmd->text_len = len;
+	cmd->keep_going = keep_going;
+}
+
 void
 console_parse(const char *line, size_t len, struct console_cmd *cmd)
 {
@@ -118,6 +188,16 @@ console_parse(const char *line, size_t len, struct console_cmd *cmd)
 		cmd->kind = CONSOLE_EXIT;
 	else if (equals(s, wl, "connect"))
 		parse_connect(args, al, cmd);
+	else if (equals(s, wl, "gather"))
+		parse_gather(args, al, cmd);
+	else if (equals(s, wl, "disconnect"))
+		parse_peer(args, al, CONSOLE_DISCONNECT,
+		    "Usage: disconnect <peer>", cmd);
+	else if (equals(s, wl, "forget"))
+		parse_peer(args, al, CONSOLE_FORGET, "Usage: forget <peer>",
+		    cmd);
+	else if (equals(s, wl, "source"))
+		parse_source(args, al, cmd);
 	else {
 		cmd->kind = CONSOLE_LOCAL;
 		cmd->text = s;
@@ -153,23 +233,7 @@ console_selector(const char *sel, size_t len, int *index)
 int
 console_name_ok(const char *name, size_t len)
 {
-	size_t i, digits = 0, dots = 0, dashes = 0;
-	unsigned char c;
-
-	if (len == 0)
-		return 0;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)name[i];
-		if (c < 0x20 || c == 0x7f || strchr(":,*?[]/@", c) != NULL)
-			return 0;
-		digits += c >= '0' && c <= '9';
-		dots += c == '.';
-		dashes += c == '-';
-	}
-	/* 12, 1-3, 10.0.0.1: an index, a range, an address. */
-	if (digits + dots == len || (dashes == 1 && digits + 1 == len))
-		return 0;
-	return 1;
+	return select_name_ok(name, len);
 }
 
 static const struct console_alias *
@@ -184,38 +248,182 @@ find_alias(const struct console_alias *aliases, int n, const char *s,
 	return NULL;
 }
 
+
+/* The arguments of an aliased line, as written: all ($*) and nine words. */
+struct alias_args {
+	const char	*all;
+	size_t		 all_len;
+	const char	*word[9];
+	size_t		 len[9];
+};
+
+static void
+find_args(const char *rest, size_t len, struct alias_args *a)
+{
+	const char *p = rest, *end = rest + len;
+	int i;
+
+	a->all = rest;
+	a->all_len = len;
+	for (i = 0; i < 9; i++) {
+		a->word[i] = words_next(p, (size_t)(end - p), &a->len[i]);
+		if (a->word[i] == NULL)
+			a->word[i] = "";
+		else
+			p = a->word[i] + a->len[i];
+	}
+}
+
+/* Which parameter starts at t[i]: 0..8 for $1..$9, 9 for $*, or -1. */
+static int
+param_at(const char *t, size_t tl, size_t i)
+{
+	if (t[i] != '$' || i + 1 >= tl)
+		return -1;
+	if (t[i + 1] >= '1' && t[i + 1] <= '9')
+		return t[i + 1] - '1';
+	return t[i + 1] == '*' ? 9 : -1;
+}
+
+static int
+has_params(const char *t, size_t tl)
+{
+	size_t i;
+
+	for (i = 0; i < tl; i++)
+		if (param_at(t, tl, i) >= 0)
+			return 1;
+	return 0;
+}
+
+/* Append s[0..len) at out[n] (if out is not NULL); the new length. */
+static size_t
+put(char *out, size_t n, const char *s, size_t len)
+{
+	if (out != NULL && len > 0)
+		memcpy(out + n, s, len);
+	return len > SIZE_MAX - n ? SIZE_MAX : n + len;
+}
+
+/*
+ * The template t[0..tl) with a's arguments in it, written to out, or only
+ * measured when out is NULL.  Returns its length; SIZE_MAX stands for
+ * anything that does not fit a size_t, which no buffer holds either.
+ */
+static size_t
+substitute(const char *t, size_t tl, const struct alias_args *a, char *out)
+{
+	size_t i, n = 0, start = 0;
+	int k, params = 0;
+
+	for (i = 0; i < tl; i++) {
+		if ((k = param_at(t, tl, i)) < 0)
+			continue;
+		n = put(out, n, t + start, i - start);
+		if (k == 9)
+			n = put(out, n, a->all, a->all_len);
+		else
+			n = put(out, n, a->word[k], a->len[k]);
+		start = ++i + 1;
+		params = 1;
+	}
+	n = put(out, n, t + start, tl - start);
+	if (!params && a->all_len > 0) {
+		n = put(out, n, " ", 1);
+		n = put(out, n, a->all, a->all_len);
+	}
+	return n;
+}
+
+/*
+ * Is alias a, met after chain[0..hops), a loop (or one hop too many)?
+ * Then name it in err: "alias loop: a -> b -> a".
+ */
+static int
+is_loop(const struct console_alias *const *chain, int hops,
+    const struct console_alias *a, char *err, size_t errsize)
+{
+	size_t used;
+	int i, w;
+
+	for (i = 0; i < hops && chain[i] != a; i++)
+		;
+	if (i == hops && hops < MAX_ALIAS_HOPS)
+		return 0;
+	w = snprintf(err, errsize, "alias loop: ");
+	used = w > 0 ? (size_t)w : 0;
+	for (; i < hops && used < errsize; i++) {
+		w = snprintf(err + used, errsize - used, "%s -> ",
+		    chain[i]->name);
+		used += w > 0 ? (size_t)w : 0;
+	}
+	if (used < errsize)
+		snprintf(err + used, errsize - used, "%s", a->name);
+	return 1;
+}
+
 int
 console_expand(const struct console_alias *aliases, int n,
-    const char *line, size_t len, const char **out, size_t *out_len,
+    const char *line, size_t len, char *out, size_t outsize, size_t *outlen,
     char *err, size_t errsize)
 {
 	const struct console_alias *a, *chain[MAX_ALIAS_HOPS];
-	size_t used;
-	int hops = 0, i, w;
+	struct alias_args args;
+	const char *cur, *w, *rest, *t;
+	size_t curlen, wl, restlen, tl, need, lead;
+	int hops = 0;
 
-	line = trim(line, &len);
-	while ((a = find_alias(aliases, n, line, len)) != NULL) {
-		for (i = 0; i < hops && chain[i] != a; i++)
-			;
-		if (i < hops || hops == MAX_ALIAS_HOPS) {
-			/* Name the loop: "alias loop: a -> b -> a". */
-			w = snprintf(err, errsize, "alias loop: ");
-			used = w > 0 ? (size_t)w : 0;
-			for (; i < hops && used < errsize; i++) {
-				w = snprintf(err + used, errsize - used,
-				    "%s -> ", chain[i]->name);
-				used += w > 0 ? (size_t)w : 0;
+	cur = trim(line, &len);
+	curlen = len;
+	while ((w = words_next(cur, curlen, &wl)) != NULL &&
+	    (a = find_alias(aliases, n, w, wl)) != NULL) {
+		if (is_loop(chain, hops, a, err, errsize))
+			return -1;
+		chain[hops++] = a;
+		restlen = (size_t)(cur + curlen - (w + wl));
+		rest = trim(w + wl, &restlen);
+		tl = strlen(a->expansion);
+		t = trim(a->expansion, &tl);
+		find_args(rest, restlen, &args);
+		if ((need = substitute(t, tl, &args, NULL)) >= outsize)
+			goto too_long;
+		if (cur != out)			/* from the caller's line */
+			substitute(t, tl, &args, out);
+		else if (!has_params(t, tl)) {
+			/* "name args" -> "expansion args", in place. */
+			if (restlen > 0) {
+				memmove(out + tl + 1, rest, restlen);
+				out[tl] = ' ';
 			}
-			if (used < errsize)
-				snprintf(err + used, errsize - used, "%s",
-				    a->name);
+			memcpy(out, t, tl);
+		} else {
+			/* The arguments wait at the end while out fills. */
+			if (need > outsize - restlen)
+				goto too_long;
+			memmove(out + outsize - restlen, rest, restlen);
+			find_args(out + outsize - restlen, restlen, &args);
+			substitute(t, tl, &args, out);
+		}
+		for (lead = 0; lead < need && is_blank(out[lead]); lead++)
+			;
+		memmove(out, out + lead, need - lead);
+		cur = out;
+		curlen = need - lead;
+		while (curlen > 0 && is_blank(out[curlen - 1]))
+			curlen--;
+	}
+	if (cur != out) {
+		if (curlen >= outsize) {
+			snprintf(err, errsize, "command too long");
 			return -1;
 		}
-		chain[hops++] = a;
-		len = strlen(a->expansion);
-		line = trim(a->expansion, &len);
+		memcpy(out, cur, curlen);
 	}
-	*out = line;
-	*out_len = len;
+	out[curlen] = '\0';
+	*outlen = curlen;
 	return 0;
+
+too_long:
+	snprintf(err, errsize, "command too long after alias expansion");
+	return -1;
 }

@@ -7,7 +7,9 @@
  * first.  A rule that meets the end of the text reports JSON_ERR_PARTIAL,
  * so a truncated document is never mistaken for a complete or broken one.
  * The parser validates strings but does not decode them: json_string() does
- * that later, into a buffer the caller chooses.
+ * that later, into a buffer the caller chooses.  json_quote() goes the other
+ * way, and accepts any bytes: what is not valid UTF-8 becomes U+FFFD, by
+ * the same utf8_length() the parser checks strings with.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -524,6 +526,62 @@ json_string(const char *text, const struct json_token *t, char *buf,
 	if (outlen != NULL)
 		*outlen = n;
 	return 0;
+}
+
+/* Write the escape \uXXXX of u at dst; returns 6. */
+static size_t
+put_u_escape(char *dst, unsigned u)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	dst[0] = '\\';
+	dst[1] = 'u';
+	dst[2] = hex[(u >> 12) & 0xF];
+	dst[3] = hex[(u >> 8) & 0xF];
+	dst[4] = hex[(u >> 4) & 0xF];
+	dst[5] = hex[u & 0xF];
+	return 6;
+}
+
+size_t
+json_quote(char *dst, const char *src, size_t len)
+{
+	static const char short_esc[] = "btn?fr";	/* 0x08..0x0D; no \v */
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, n = 0;
+	int u;
+
+	dst[n++] = '"';
+	while (i < len) {
+		if (s[i] == '"' || s[i] == '\\') {
+			dst[n++] = '\\';
+			dst[n++] = (char)s[i++];
+		} else if (s[i] >= 0x08 && s[i] <= 0x0D && s[i] != 0x0B) {
+			dst[n++] = '\\';
+			dst[n++] = short_esc[s[i++] - 0x08];
+		} else if (s[i] < 0x20 || s[i] == 0x7F)
+			n += put_u_escape(dst + n, s[i++]);
+		else if (s[i] < 0x80)
+			dst[n++] = (char)s[i++];
+		else if ((u = utf8_length(s + i, len - i)) <= 0) {
+			n += put_u_escape(dst + n, 0xFFFD);
+			i++;
+		} else if (s[i] == 0xC2 && s[i + 1] <= 0x9F) {
+			n += put_u_escape(dst + n, s[i + 1]);
+			i += 2;
+		} else if (s[i] == 0xE2 && s[i + 1] == 0x80 &&
+		    (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+			/* Line and paragraph separators end a JS string. */
+			n += put_u_escape(dst + n, 0x2000 | (s[i + 2] - 0x80));
+			i += 3;
+		} else {
+			memcpy(dst + n, s + i, (size_t)u);
+			n += (size_t)u;
+			i += (size_t)u;
+		}
+	}
+	dst[n++] = '"';
+	return n;
 }
 
 int

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "exec.h"
+#include "fanout.h"
 #include "random.h"
 #include "node.h"
 
@@ -44,7 +46,7 @@ node_print(struct kaipeer_node *n, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	out_vline(n->out, OUT_STDOUT, fmt, ap);
+	out_vline(n->out, n->json ? OUT_STDERR : OUT_STDOUT, fmt, ap);
 	va_end(ap);
 }
 
@@ -82,9 +84,10 @@ node_report(struct kaipeer_node *n)
 	char line[512];
 
 	builtin_status(n, line, sizeof(line));
-	node_err(n, "kaipeer: %s; %d command%s in flight, %d running", line,
-	    reqs_inflight(n->reqs), reqs_inflight(n->reqs) == 1 ? "" : "s",
-	    commands_running(n->cmds));
+	node_err(n, "kaipeer: %s; %d command%s in flight, %d running, %d "
+	    "program%s", line, reqs_inflight(n->reqs),
+	    reqs_inflight(n->reqs) == 1 ? "" : "s", commands_running(n->cmds),
+	    execs_running(n->execs), execs_running(n->execs) == 1 ? "" : "s");
 }
 
 /* --- what the peer table tells -------------------------------------------- */
@@ -165,23 +168,14 @@ on_event(void *ctx, enum peer_event ev, struct peer *e, const char *who,
 	}
 }
 
-/* The end of a command run for a peer, or for the console. */
+/* The end of a command run for a peer. */
 static void
 call_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
-    int status, const char *text, size_t len)
+    int status, int exit_code, const char *text, size_t len)
 {
 	struct kaipeer_node *n = ctx;
-	struct peer *e;
+	struct peer *e = peers_at(n->peers, peer);
 
-	if (peer < 0) {
-		out_line3(n->out, OUT_STDOUT, status == CALL_UNKNOWN ? "" :
-		    "Result: ", status == CALL_UNKNOWN ? 0 : 8, "", 0, "", 0,
-		    text, len);
-		if (status != CALL_OK)
-			n->failed = 1;
-		return;
-	}
-	e = peers_at(n->peers, peer);
 	/* An index handed out again belongs to another node. */
 	if (e == NULL || (call != NULL && memcmp(call->node_id, e->id,
 	    PROTO_NODE_ID) != 0))
@@ -190,8 +184,8 @@ call_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
 		out_line3(n->out, OUT_STDOUT, "Sent result: ", 13, "", 0, "", 0,
 		    text, len);
 	if (e->link != NULL && session_send_result(e->link, id,
-	    status == CALL_OK ? PROTO_STATUS_OK : PROTO_STATUS_ERROR, text,
-	    len) == -1 && e->link != NULL && e->link->state == SESS_S_UP)
+	    status == CALL_OK ? PROTO_STATUS_OK : PROTO_STATUS_ERROR, exit_code,
+	    text, len) == -1 && e->link != NULL && e->link->state == SESS_S_UP)
 		peers_kill(n->peers, e, SESS_STALLED, "output queue full");
 }
 
@@ -210,13 +204,13 @@ on_command(void *ctx, struct peer *e, uint32_t id, const char *text,
 }
 
 static void
-on_result(void *ctx, struct peer *e, uint32_t id, int status,
+on_result(void *ctx, struct peer *e, uint32_t id, int status, int exit_code,
     const char *text, size_t len)
 {
 	struct kaipeer_node *n = ctx;
 	char msg[64];
 
-	if (reqs_result(n->reqs, e, id, status, text, len) == 0)
+	if (reqs_result(n->reqs, e, id, status, exit_code, text, len) >= 0)
 		return;
 	node_err(n, "Ignored result from %s for unknown request %lu", e->addr,
 	    (unsigned long)id);
@@ -224,6 +218,14 @@ on_result(void *ctx, struct peer *e, uint32_t id, int status,
 	    (unsigned long)id);
 	if (e->link != NULL)
 		(void)session_send_warning(e->link, PROTO_CODE_UNKNOWN_ID, msg);
+}
+
+static void
+on_cancel(void *ctx, struct peer *e, uint32_t id)
+{
+	struct kaipeer_node *n = ctx;
+
+	(void)commands_cancel(n->cmds, e->index, id);
 }
 
 static void
@@ -264,8 +266,8 @@ on_merged(void *ctx, struct peer *from, struct peer *into)
 }
 
 static const struct peers_ops peers_ops = {
-	on_event, on_command, on_result, on_ready, on_gone, on_retired,
-	on_merged
+	on_event, on_command, on_result, on_cancel, on_ready, on_gone,
+	on_retired, on_merged
 };
 
 /* --- the config ----------------------------------------------------------- */
@@ -313,7 +315,10 @@ node_use_config(struct kaipeer_node *n, struct config *c)
 	n->cfg = *c;
 	config_defaults(c);
 	set_env(n);
-	return set_aliases(n);
+	if (set_aliases(n) == -1)
+		return -1;
+	(void)execs_configure(n->execs);
+	return 0;
 }
 
 static void
@@ -392,6 +397,7 @@ node_reload(struct kaipeer_node *n)
 		return;
 	}
 	peers_limits(n->peers, n->cfg.max_peers, n->cfg.reconnect_max_ms);
+	(void)execs_configure(n->execs);
 	for (i = 0; i < old.npeers; i++)
 		if (!configured(&n->cfg, old.peers[i].host,
 		    old.peers[i].port) && (e = peers_entry(n->peers,
@@ -428,7 +434,9 @@ kaipeer_new(void)
 	    set_aliases(n) == -1 ||
 	    commands_register(n->cmds, "calc", builtin_calc, NULL, n) == -1 ||
 	    commands_register(n->cmds, "system", builtin_system, NULL, n) ==
-	    -1) {
+	    -1 ||
+	    commands_register(n->cmds, "help", builtin_help, NULL, n) == -1 ||
+	    (n->execs = execs_new(n)) == NULL) {
 		kaipeer_free(n);
 		return NULL;
 	}
@@ -476,6 +484,7 @@ kaipeer_free(struct kaipeer_node *n)
 {
 	if (n == NULL)
 		return;
+	execs_free(n->execs);
 	reqs_free(n->reqs);
 	peers_free(n->peers);
 	commands_free(n->cmds);
@@ -508,6 +517,7 @@ make_layers(struct kaipeer_node *n)
 	memcpy(n->env.hello.id, n->id, sizeof(n->id));
 	n->env.hello.version = PROTO_VERSION;
 	n->env.hello.max_frame = (uint32_t)frame;
+	n->env.hello.features = PROTO_FEATURES;
 	n->env.max_frame = frame;
 	n->env.hwm = HWM;
 	n->env.loop = n->loop;
@@ -599,13 +609,6 @@ kaipeer_add_peer(struct kaipeer_node *n, const char *host, int port)
 		p[n->cfg.npeers++].port = port;
 	}
 	return e->index;
-}
-
-void
-node_run_local(struct kaipeer_node *n, const char *text, size_t len)
-{
-	commands_run(n->cmds, -1, NULL, ++n->console_ids, "", "", text, len,
-	    call_done, n);
 }
 
 /* --- stepping and stopping ------------------------------------------------ */
@@ -701,51 +704,33 @@ node_finish(struct kaipeer_node *n)
 struct sender {
 	kaipeer_result_fn fn;
 	void		*ctx;
-	int		 refs;
-	struct kaipeer_node *node;
 };
 
 static void
-send_done(void *ctx, struct request *q, int status, const char *text,
-    size_t len)
+send_result(void *ctx, struct fanout *f, const struct fan_result *fr)
 {
 	struct sender *s = ctx;
 	struct kaipeer_result r;
-	struct peer *e = peers_at(s->node->peers, q->peer);
+	size_t len;
 
 	memset(&r, 0, sizeof(r));
-	r.peer = q->peer;
-	r.addr = e != NULL ? peer_label(e) : "";
-	r.name = e != NULL ? e->name : "";
-	r.command = q->text;
-	r.status = status;
-	r.text = text;
-	r.len = len;
-	r.ms = (long)(loop_now(s->node->loop) - q->started);
+	r.peer = fr->peer;
+	r.addr = fr->label;
+	r.name = fr->name;
+	r.command = fanout_command(f, &len);
+	r.status = fr->status;
+	r.text = fr->text;
+	r.len = fr->len;
+	r.ms = fr->ms;
+	r.exit_code = fr->exit_code;
 	s->fn(s->ctx, &r);
-	if (--s->refs == 0)
-		free(s);
 }
 
-/* Send to e for s; a peer not connected gets its error from the loop. */
-static int
-send_one(struct kaipeer_node *n, struct sender *s, struct peer *e,
-    const char *command)
+static void
+send_done(void *ctx, struct fanout *f)
 {
-	struct request *q;
-	char msg[96];
-
-	q = req_send(n->reqs, e, command, strlen(command),
-	    n->cfg.command_timeout_ms, send_done, s);
-	if (q == NULL)
-		return -1;
-	s->refs++;
-	if (e->state != PEER_UP && e->state != PEER_CONNECTING) {
-		snprintf(msg, sizeof(msg), "Peer %d (%s) is not connected",
-		    e->index, peer_label(e));
-		req_fail_soon(q, REQ_UNREACHABLE, msg);
-	}
-	return 0;
+	(void)f;
+	free(ctx);
 }
 
 int
@@ -753,35 +738,33 @@ kaipeer_send(struct kaipeer_node *n, const char *selector,
     const char *command, kaipeer_result_fn fn, void *ctx)
 {
 	struct sender *s;
-	struct peer *e, *found[8];
-	int i, nf, sent = 0;
+	char err[600];
+	int *idx, nidx, multi;
 
 	if (n->peers == NULL || fn == NULL)
 		return -1;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if (fanout_select(n, selector, strlen(selector), 0, &idx, &nidx,
+	    &multi, err, sizeof(err)) != FAN_SEL_OK) {
+		node_err(n, "kaipeer: %s", err);
 		return -1;
+	}
+	if (nidx == 0) {
+		free(idx);
+		return 0;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		free(idx);
+		return -1;
+	}
 	s->fn = fn;
 	s->ctx = ctx;
-	s->node = n;
-	s->refs = 1;
-	if (strcmp(selector, "*") == 0) {
-		for (i = 0; i < peers_count(n->peers); i++)
-			if ((e = peers_at(n->peers, i)) != NULL &&
-			    (e->state == PEER_UP || e->state ==
-			    PEER_CONNECTING) && send_one(n, s, e, command) == 0)
-				sent++;
-	} else if ((e = peers_find(n->peers, selector, strlen(selector),
-	    found, 8, &nf)) != NULL) {
-		if (send_one(n, s, e, command) == 0)
-			sent++;
-	} else {
-		node_err(n, "kaipeer: %s peer '%s'", nf > 1 ? "ambiguous" :
-		    "no", selector);
-		sent = -1;
-	}
-	if (--s->refs == 0)
+	if (fanout_start(n, idx, nidx, command, strlen(command),
+	    n->cfg.command_timeout_ms, send_result, send_done, s) == NULL) {
 		free(s);
-	return sent;
+		nidx = -1;
+	}
+	free(idx);
+	return nidx;
 }
 
 int

@@ -53,6 +53,7 @@ struct output {
 	int		 cur_stream;
 	size_t		 start;
 	int		 dropping;
+	int		 whole;		/* in a group: 1 kept, -1 dropped */
 	char		*scratch;	/* log mode: the line */
 	size_t		 slen, scap;
 };
@@ -393,9 +394,33 @@ out_begin(struct output *o, int s)
 		o->dropping = 1;	/* nowhere to write: discard quietly */
 		return;
 	}
+	if (o->whole < 0) {		/* the rest of a group that did not fit */
+		o->dropping = 1;
+		o->cur->dropped++;
+		return;
+	}
 	if (o->cur->len == o->cur->off && o->loop != NULL)
 		o->cur->since = loop_now(o->loop);
 	o->start = o->cur->len;
+}
+
+void
+out_group_begin(struct output *o, int s)
+{
+	struct queue *q;
+
+	o->whole = 1;
+	if (o->log != NULL)
+		return;
+	q = &o->q[s == OUT_STDERR && !o->merged ? 1 : 0];
+	if (q->fd >= 0 && q->len - q->off > o->bound)
+		o->whole = -1;
+}
+
+void
+out_group_end(struct output *o)
+{
+	o->whole = 0;
 }
 
 /* Room for n more bytes at the tail of the line; NULL to drop it. */
@@ -421,7 +446,8 @@ room(struct output *o, size_t n)
 		return o->scratch + o->slen;
 	}
 	/* Past the bound, with something queued before this line: drop. */
-	if (q->len - q->off + n > o->bound && o->start > q->off)
+	if (q->len - q->off + n > o->bound && o->start > q->off &&
+	    o->whole == 0)
 		goto drop;
 	need = q->len + n;
 	if (need > q->cap && q->off > 0) {
@@ -465,6 +491,8 @@ append(struct output *o, const char *b, size_t len)
 	struct queue *q = o->cur;
 	char *p;
 
+	if (len == 0)
+		return;
 	/* The usual case: room in the buffer, well under the bound. */
 	if (q != NULL && !o->dropping && q->cap - q->len >= len &&
 	    q->len - q->off + len <= o->bound) {

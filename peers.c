@@ -245,7 +245,7 @@ schedule_retry(struct peers *p, struct peer *e)
 	unsigned char r[2];
 	long wait, max = p->reconnect_max_ms;
 
-	if (e->dial == NULL || e->final || p->no_redial)
+	if (e->dial == NULL || e->final || e->held || p->no_redial)
 		return;
 	e->backoff_ms = e->backoff_ms == 0 ? PEERS_RETRY_FIRST_MS :
 	    e->backoff_ms > max / 2 ? max : e->backoff_ms * 2;
@@ -313,6 +313,7 @@ peers_dial(struct peers *p, struct peer *e)
 {
 	struct addr a;
 
+	e->held = 0;
 	if (e->dial == NULL || e->nlinks > 0 || e->resolving != NULL)
 		return;
 	loop_timer_stop(p->env->loop, &e->retry);
@@ -682,11 +683,19 @@ on_command(void *ctx, struct session *s, uint32_t id, const char *text,
 
 static void
 on_result(void *ctx, struct session *s, uint32_t id, int status,
-    const char *text, size_t len)
+    int exit_code, const char *text, size_t len)
 {
 	struct peers *p = ctx;
 
-	p->ops->result(p->ctx, s->user, id, status, text, len);
+	p->ops->result(p->ctx, s->user, id, status, exit_code, text, len);
+}
+
+static void
+on_cancel(void *ctx, struct session *s, uint32_t id)
+{
+	struct peers *p = ctx;
+
+	p->ops->cancel(p->ctx, s->user, id);
 }
 
 static void
@@ -713,7 +722,8 @@ on_writable(void *ctx, struct session *s)
 }
 
 static const struct session_ops sess_ops = {
-	on_hello, on_command, on_result, on_warning, on_writable, on_closed
+	on_hello, on_command, on_result, on_cancel, on_warning, on_writable,
+	on_closed
 };
 
 /* --- accepting and leaving ---------------------------------------------- */
@@ -789,6 +799,31 @@ peers_drop(struct peers *p, struct peer *e)
 		e->state = PEER_DOWN;
 	p->ops->gone(p->ctx, e, "peer removed");
 	departed(p, e);
+}
+
+void
+peers_disconnect(struct peers *p, struct peer *e)
+{
+	e->held = 1;
+	loop_timer_stop(p->env->loop, &e->retry);
+	e->retry_at = 0;
+	hang_up(e, "disconnected");
+	if (e->state != PEER_FAILED)
+		e->state = PEER_DOWN;
+	snprintf(e->why, sizeof(e->why), "disconnected");
+	p->ops->gone(p->ctx, e, "disconnected");
+	if (table_at(p->t, e->index) == e)
+		departed(p, e);
+}
+
+void
+peers_forget(struct peers *p, struct peer *e)
+{
+	int i = e->index;
+
+	peers_disconnect(p, e);
+	if ((e = table_at(p->t, i)) != NULL)
+		forget(p, e);
 }
 
 void

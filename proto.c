@@ -11,7 +11,7 @@
  * it fits both the caller's buffer and the u32 length field (and, so that
  * the size can be returned as a long, LONG_MAX).  They also return -1
  * rather than produce what a decoder here would reject: a RESULT status
- * other than 0 or 1, a u16 field above 0xffff, a name with control bytes
+ * other than 0 or 1 (or an exit code above 255), a u16 field above 0xffff, a name with control bytes
  * or without a NUL in its array.  Any version is encoded, so that a test
  * can make a foreign HELLO.  Decoders check the frame's type too: a
  * COMMAND handed to proto_result_decode() is PROTO_EINVAL.  Text is bytes:
@@ -31,7 +31,7 @@
 /* magic version flags port id name_len */
 #define HELLO_FIXED	(MAGIC_LEN + 2 + 2 + 2 + PROTO_NODE_ID + 1)
 #define TOKEN_LEN	8
-#define EXT_MAX_FRAME_LEN (1 + 1 + 4)	/* tag len u32 */
+#define EXT_U32_LEN	(1 + 1 + 4)	/* tag len u32 */
 
 struct reader {
 	const unsigned char *p;
@@ -250,6 +250,8 @@ read_extensions(struct reader *r, struct proto_hello *h)
 		val.pos = 0;
 		if (tag == PROTO_EXT_MAX_FRAME && len == 4)
 			(void)rd_u32(&val, &h->max_frame);
+		else if (tag == PROTO_EXT_FEATURES && len == 4)
+			(void)rd_u32(&val, &h->features);
 	}
 }
 
@@ -295,7 +297,8 @@ proto_hello_encode(unsigned char *buf, size_t size,
 	if (n > PROTO_MAX_NAME)		/* no NUL inside the array */
 		return -1;
 	if (wr_header(&w, buf, size, PROTO_HELLO, HELLO_FIXED, n +
-	    (h->max_frame != 0 ? EXT_MAX_FRAME_LEN : 0)) == -1)
+	    (h->max_frame != 0 ? EXT_U32_LEN : 0) +
+	    (h->features != 0 ? EXT_U32_LEN : 0)) == -1)
 		return -1;
 	if (wr_bytes(&w, PROTO_MAGIC, MAGIC_LEN) == -1 ||
 	    wr_u16(&w, h->version) == -1 ||
@@ -307,6 +310,9 @@ proto_hello_encode(unsigned char *buf, size_t size,
 		return -1;
 	if (h->max_frame != 0 && (wr_u8(&w, PROTO_EXT_MAX_FRAME) == -1 ||
 	    wr_u8(&w, 4) == -1 || wr_u32(&w, h->max_frame) == -1))
+		return -1;
+	if (h->features != 0 && (wr_u8(&w, PROTO_EXT_FEATURES) == -1 ||
+	    wr_u8(&w, 4) == -1 || wr_u32(&w, h->features) == -1))
 		return -1;
 	return (long)w.pos;
 }
@@ -328,14 +334,37 @@ long
 proto_result_encode(unsigned char *buf, size_t size, uint32_t id,
     int status, const char *text, size_t len)
 {
+	return proto_result_exit_encode(buf, size, id, status, -1, text, len);
+}
+
+long
+proto_result_exit_encode(unsigned char *buf, size_t size, uint32_t id,
+    int status, int exit_code, const char *text, size_t len)
+{
+	struct writer w;
+	int has_exit = exit_code >= 0;
+
+	if ((status != PROTO_STATUS_OK && status != PROTO_STATUS_ERROR) ||
+	    exit_code > 255)
+		return -1;
+	if (wr_header(&w, buf, size, PROTO_RESULT, 4 + 1 + (has_exit ? 1 : 0),
+	    len) == -1 ||
+	    wr_u32(&w, id) == -1 ||
+	    wr_u8(&w, (unsigned)status | (has_exit ? PROTO_STATUS_EXIT : 0)) ==
+	    -1 ||
+	    (has_exit && wr_u8(&w, (unsigned)exit_code) == -1) ||
+	    wr_bytes(&w, text, len) == -1)
+		return -1;
+	return (long)w.pos;
+}
+
+long
+proto_cancel_encode(unsigned char *buf, size_t size, uint32_t id)
+{
 	struct writer w;
 
-	if (status != PROTO_STATUS_OK && status != PROTO_STATUS_ERROR)
-		return -1;
-	if (wr_header(&w, buf, size, PROTO_RESULT, 4 + 1, len) == -1 ||
-	    wr_u32(&w, id) == -1 ||
-	    wr_u8(&w, (unsigned)status) == -1 ||
-	    wr_bytes(&w, text, len) == -1)
+	if (wr_header(&w, buf, size, PROTO_CANCEL, 4, 0) == -1 ||
+	    wr_u32(&w, id) == -1)
 		return -1;
 	return (long)w.pos;
 }
@@ -437,6 +466,7 @@ text_init(const struct proto_frame *f, struct proto_text *t,
 {
 	t->id = 0;
 	t->code = 0;
+	t->exit = -1;
 	t->text = NULL;
 	t->len = 0;
 	r->p = f->payload;
@@ -462,14 +492,21 @@ int
 proto_result_decode(const struct proto_frame *f, struct proto_text *t)
 {
 	struct reader r;
+	unsigned code;
 
 	text_init(f, t, &r);
 	if (f->type != PROTO_RESULT)
 		return PROTO_EINVAL;
-	if (rd_u32(&r, &t->id) == -1 || rd_u8(&r, &t->code) == -1)
+	if (rd_u32(&r, &t->id) == -1 || rd_u8(&r, &code) == -1)
 		return PROTO_ESHORT;
+	t->code = code & ~(unsigned)PROTO_STATUS_EXIT;
 	if (t->code != PROTO_STATUS_OK && t->code != PROTO_STATUS_ERROR)
 		return PROTO_EINVAL;
+	if (code & PROTO_STATUS_EXIT) {
+		if (rd_u8(&r, &code) == -1)
+			return PROTO_ESHORT;
+		t->exit = (int)code;
+	}
 	rd_rest(&r, &t->text, &t->len);
 	return 0;
 }
@@ -519,6 +556,24 @@ proto_ping_decode(const struct proto_frame *f, uint64_t *token)
 	return 0;
 }
 
+int
+proto_cancel_decode(const struct proto_frame *f, uint32_t *id)
+{
+	struct reader r;
+
+	*id = 0;
+	if (f->type != PROTO_CANCEL)
+		return PROTO_EINVAL;
+	r.p = f->payload;
+	r.len = f->len;
+	r.pos = 0;
+	if (rd_u32(&r, id) == -1)
+		return PROTO_ESHORT;
+	if (rd_left(&r) != 0)
+		return PROTO_EINVAL;
+	return 0;
+}
+
 const char *
 proto_strerror(int err)
 {
@@ -562,6 +617,8 @@ proto_type_name(int type)
 		return "PING";
 	case PROTO_PONG:
 		return "PONG";
+	case PROTO_CANCEL:
+		return "CANCEL";
 	default:
 		return "unknown";
 	}

@@ -13,11 +13,14 @@
 #include <unistd.h>
 
 #include "repl.h"
+#include "script.h"
 
 #define BACKGROUND_RETRY_MS	500	/* a background node looks again */
 
 struct repl {
 	struct kaipeer_node *n;
+	struct shell	*sh;
+	struct repl_opts opts;
 	int		 interactive;
 	int		 prompt;	/* print "> " */
 	int		 fd;		/* standard input, -1 when not read */
@@ -27,18 +30,15 @@ struct repl {
 	size_t		 len;
 	int		 skip;		/* discarding an overlong line */
 	int		 closing;	/* exit once nothing is in flight */
-	const char	**lines;	/* one-shot: -c lines */
-	int		 nlines;
-	int		 ran;		/* one-shot: the lines have run */
-	int		*dialled;	/* one-shot: entries "connect" dialled */
-	int		 ndialled;
-	int		 failed;
+	int		 oneshot;	/* -c or -f */
+	int		 ran;		/* one-shot: the lines have ended */
+	int		 status;	/* the worst exit status so far */
+	long long	 last_int;	/* the last Ctrl-C, ms */
 	struct loop_timer retry;	/* background: read again later */
 };
 
 static void read_input(void *ctx, int fd, int events);
-
-/* --- lines of output ------------------------------------------------------ */
+static void stop_reading(struct repl *r);
 
 static void
 show_prompt(struct repl *r)
@@ -48,240 +48,28 @@ show_prompt(struct repl *r)
 }
 
 static void
-print_help(struct repl *r)
-{
-	struct kaipeer_node *n = r->n;
-	const char *name;
-	int i;
-
-	node_print(n, "Available commands:");
-	node_print(n, "  help                   - Show this help");
-	node_print(n, "  connect <host> <port>  - Connect to another peer");
-	node_print(n, "  peers                  - List peers and their indexes");
-	node_print(n, "  @<peer> <command>      - Run a command on a peer "
-	    "(index, ip:port or name)");
-	node_print(n, "  calc <expression>      - Evaluate an arithmetic "
-	    "expression");
-	node_print(n, "  system status          - Show this node's status");
-	for (i = 0; (name = commands_name(n->cmds, i)) != NULL; i++)
-		if (strcmp(name, "calc") != 0 && strcmp(name, "system") != 0)
-			node_print(n, "  %-22s - A registered command", name);
-	node_print(n, "  exit, quit             - Exit the program");
-	node_print(n, "Predefined commands:");
-	for (i = 0; i < n->cfg.naliases; i++)
-		node_print(n, "  %s - %s", n->cfg.aliases[i].name,
-		    n->cfg.aliases[i].expansion);
-}
-
-static void
-print_entry(struct kaipeer_node *n, const struct peer *e)
-{
-	struct output *o = n->out;
-
-	out_begin(o, OUT_STDOUT);
-	out_printf(o, "  %d: %s", e->index, peer_label(e));
-	if (e->name[0] != '\0') {
-		out_str(o, " (");
-		out_safe(o, e->name, strlen(e->name));
-		out_str(o, ")");
-	}
-	if (e->state == PEER_CONNECTING)
-		out_str(o, " [connecting]");
-	else if (e->retry_at != 0)
-		out_printf(o, " [retrying in %lld s]",
-		    (e->retry_at - loop_now(n->loop) + 999) / 1000);
-	else if (e->state == PEER_DOWN)
-		out_str(o, " [disconnected]");
-	else if (e->state == PEER_FAILED) {
-		out_str(o, " [failed: ");
-		out_safe(o, e->why, strlen(e->why));
-		out_str(o, "]");
-	}
-	out_end(o);
-}
-
-static void
-print_peers(struct repl *r)
-{
-	struct kaipeer_node *n = r->n;
-	struct peer *e;
-	int i, up = 0, other = 0;
-
-	for (i = 0; i < peers_count(n->peers); i++) {
-		if ((e = peers_at(n->peers, i)) == NULL)
-			continue;
-		if (e->state == PEER_UP)
-			up++;
-		else
-			other++;
-	}
-	node_print(n, up == 0 ? "No peers connected." : "Connected peers:");
-	for (i = 0; i < peers_count(n->peers); i++)
-		if ((e = peers_at(n->peers, i)) != NULL && e->state == PEER_UP)
-			print_entry(n, e);
-	if (other > 0)
-		node_print(n, "Other peers:");
-	for (i = 0; i < peers_count(n->peers); i++)
-		if ((e = peers_at(n->peers, i)) != NULL && e->state != PEER_UP)
-			print_entry(n, e);
-}
-
-/* --- actions -------------------------------------------------------------- */
-
-static void
-console_connect(struct repl *r, const char *host, size_t hlen, int port)
-{
-	struct kaipeer_node *n = r->n;
-	const char *why;
-	char name[256];
-	struct peer *e;
-	int *d;
-
-	if (hlen >= sizeof(name)) {
-		node_print(n, "Usage: connect <host> <port>");
-		r->failed = 1;
-		return;
-	}
-	memcpy(name, host, hlen);
-	name[hlen] = '\0';
-	if ((why = config_check_host(name)) != NULL) {
-		node_print(n, "connect: %s", why);
-		r->failed = 1;
-		return;
-	}
-	if ((e = peers_entry(n->peers, name, port, PEER_CONNECT)) == NULL) {
-		node_print(n, "Cannot add another peer");
-		r->failed = 1;
-		return;
-	}
-	if (e->state == PEER_UP || e->nlinks > 0 || e->state ==
-	    PEER_CONNECTING) {
-		node_say(n, "Already connected to peer: %s", peer_label(e));
-		return;
-	}
-	node_say(n, "Connecting to peer at %s", e->dial);
-	if (r->lines != NULL &&
-	    (d = realloc(r->dialled, (size_t)(r->ndialled + 1) *
-	    sizeof(*d))) != NULL) {
-		r->dialled = d;
-		d[r->ndialled++] = e->index;
-	}
-	peers_dial(n->peers, e);
-}
-
-/* The result of a command the console sent. */
-static void
-print_result(void *ctx, struct request *q, int status, const char *text,
-    size_t len)
+on_exit_cmd(void *ctx)
 {
 	struct repl *r = ctx;
-	struct kaipeer_node *n = r->n;
-	struct peer *e = peers_at(n->peers, q->peer);
-	struct output *o = n->out;
 
-	out_begin(o, OUT_STDOUT);
-	out_printf(o, "Result from %s for command '",
-	    e != NULL ? peer_label(e) : "?");
-	out_safe(o, q->text, q->len);
-	out_str(o, "': ");
-	out_safe(o, text, len);
-	out_end(o);
-	if (status != REQ_OK)
-		r->failed = 1;
+	r->closing = 1;
+	stop_reading(r);
 }
 
+/* A typed line ended; its status matters only to one-shot runs. */
 static void
-console_remote(struct repl *r, const struct console_cmd *cmd)
+typed_done(void *ctx, int status)
 {
-	struct kaipeer_node *n = r->n;
-	struct peer *e, *found[8];
-	struct output *o = n->out;
-	int i, nf;
+	struct repl *r = ctx;
 
-	if ((e = peers_find(n->peers, cmd->peer, cmd->peer_len, found, 8,
-	    &nf)) == NULL) {
-		r->failed = 1;
-		out_begin(o, OUT_STDOUT);
-		if (nf <= 1) {
-			out_str(o, "No peer found matching '");
-			out_safe(o, cmd->peer, cmd->peer_len);
-			out_str(o, "'");
-		} else {
-			out_str(o, "Peer '");
-			out_safe(o, cmd->peer, cmd->peer_len);
-			out_printf(o, "' is ambiguous: %d peers match:", nf);
-			for (i = 0; i < nf && i < 8; i++)
-				out_printf(o, "%s %d (%s)", i > 0 ? "," : "",
-				    found[i]->index, peer_label(found[i]));
-		}
-		out_end(o);
-		return;
-	}
-	/* A peer still connecting gets the command once it is up. */
-	if (e->state != PEER_UP && e->state != PEER_CONNECTING) {
-		node_print(n, "Peer %d (%s) is not connected", e->index,
-		    peer_label(e));
-		r->failed = 1;
-		return;
-	}
-	if (req_send(n->reqs, e, cmd->text, cmd->text_len,
-	    n->cfg.command_timeout_ms, print_result, r) == NULL) {
-		if (errno == EMSGSIZE)
-			node_print(n, "Command too long for %s (%lu bytes, at "
-			    "most %lu)", peer_label(e),
-			    (unsigned long)cmd->text_len,
-			    (unsigned long)session_max_text(e->link));
-		else
-			node_print(n, "Cannot send the command: %s",
-			    strerror(errno));
-		r->failed = 1;
-		return;
-	}
-	if (!n->quiet) {
-		out_begin(o, OUT_STDOUT);
-		out_str(o, "Sent command '");
-		out_safe(o, cmd->text, cmd->text_len);
-		out_printf(o, "' to %s", peer_label(e));
-		out_end(o);
-	}
+	if (status > r->status)
+		r->status = status;
 }
 
-static void stop_reading(struct repl *r);
-
-/* Run one console line, from standard input or -c. */
 static void
 run_line(struct repl *r, const char *line, size_t len)
 {
-	struct console_cmd cmd;
-
-	console_parse(line, len, &cmd);
-	switch (cmd.kind) {
-	case CONSOLE_EMPTY:
-		break;
-	case CONSOLE_HELP:
-		print_help(r);
-		break;
-	case CONSOLE_PEERS:
-		print_peers(r);
-		break;
-	case CONSOLE_EXIT:
-		r->closing = 1;
-		stop_reading(r);
-		break;
-	case CONSOLE_CONNECT:
-		console_connect(r, cmd.text, cmd.text_len, cmd.port);
-		break;
-	case CONSOLE_REMOTE:
-		console_remote(r, &cmd);
-		break;
-	case CONSOLE_USAGE:
-		node_print(r->n, "%s", cmd.usage);
-		r->failed = 1;
-		break;
-	case CONSOLE_LOCAL:
-		node_run_local(r->n, cmd.text, cmd.text_len);
-		break;
-	}
+	shell_run(r->sh, line, len, typed_done, r);
 }
 
 /* --- standard input ------------------------------------------------------- */
@@ -401,75 +189,77 @@ open_input(struct repl *r)
 
 /* --- endings ---------------------------------------------------------------- */
 
-/* Every turn: run -c lines when their time has come; end when done. */
+static void
+oneshot_done(void *ctx, int status)
+{
+	struct repl *r = ctx;
+
+	if (status > r->status)
+		r->status = status;
+	r->ran = 1;
+	r->closing = 1;
+}
+
+/* Every turn: is the console done? */
 static void
 check(void *ctx)
 {
 	struct repl *r = ctx;
 	struct kaipeer_node *n = r->n;
-	struct peer *e;
-	int i;
 
 	if (n->stopping)
 		return;
-	if (r->lines != NULL && !r->ran && !peers_connecting(n->peers)) {
-		r->ran = 1;
-		for (i = 0; i < r->nlines && !r->closing; i++)
-			run_line(r, r->lines[i], strlen(r->lines[i]));
-		r->closing = 1;
-	}
-	if (!r->closing || reqs_inflight(n->reqs) > 0 ||
-	    commands_running(n->cmds) > 0)
+	if (r->oneshot ? !r->ran : (!r->closing || shell_busy(r->sh) > 0 ||
+	    reqs_inflight(n->reqs) > 0 || commands_running(n->cmds) > 0))
 		return;
-	if (r->lines != NULL) {
-		/* Each "connect" has its outcome first. */
-		for (i = 0; i < r->ndialled; i++) {
-			e = peers_at(n->peers, r->dialled[i]);
-			if (e != NULL && e->state == PEER_CONNECTING)
-				return;
-		}
-		for (i = 0; i < r->ndialled; i++) {
-			e = peers_at(n->peers, r->dialled[i]);
-			if (e == NULL || e->state != PEER_UP)
-				r->failed = 1;
-		}
-	}
 	kaipeer_stop(n);
 }
 
 struct repl *
-repl_new(struct kaipeer_node *n, int interactive, const char **lines,
-    int nlines)
+repl_new(struct kaipeer_node *n, const struct repl_opts *o)
 {
 	struct repl *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->n = n;
+	r->opts = *o;
 	r->fd = -1;
 	r->restore_fl = -1;
-	r->interactive = interactive;
-	if (nlines > 0) {
-		r->lines = lines;
-		r->nlines = nlines;
-	} else if ((r->line = malloc(REPL_LINE_MAX)) == NULL) {
-		free(r);
-		return NULL;
-	}
+	r->interactive = o->interactive;
+	r->oneshot = o->nlines > 0 || o->script != NULL;
 	loop_timer_init(&r->retry, read_again, r);
-	if (loop_hook(n->loop, check, r) == -1) {
+	/* Hooks run last registered first: the shell's, whose jobs may end
+	 * in it, must run before this one, which sees that they ended. */
+	if ((!r->oneshot && (r->line = malloc(REPL_LINE_MAX)) == NULL) ||
+	    loop_hook(n->loop, check, r) == -1) {
 		free(r->line);
 		free(r);
 		return NULL;
 	}
+	if ((r->sh = shell_new(n, &o->shell, on_exit_cmd, r)) == NULL) {
+		loop_unhook(n->loop, check, r);
+		free(r->line);
+		free(r);
+		return NULL;
+	}
+	script_attach(r->sh);
 	return r;
 }
 
 void
 repl_start(struct repl *r)
 {
-	if (r->lines != NULL)
+	if (r->opts.script != NULL) {
+		script_file(r->sh, r->opts.script, r->opts.keep_going, 0,
+		    oneshot_done, r);
 		return;
+	}
+	if (r->oneshot) {
+		script_lines(r->sh, r->opts.lines, r->opts.nlines, 1,
+		    oneshot_done, r);
+		return;
+	}
 	if (r->interactive) {
 		node_say(r->n, "P2P Network Console");
 		node_say(r->n, "Type 'help' for available commands, 'exit' to "
@@ -482,16 +272,31 @@ repl_start(struct repl *r)
 }
 
 int
-repl_failed(const struct repl *r)
+repl_status(const struct repl *r)
 {
-	return r->failed || r->n->failed;
+	return r->status;
 }
 
-void
+int
 repl_interrupt(struct repl *r)
 {
-	stop_reading(r);
-	kaipeer_stop(r->n);
+	long long now = loop_clock_ms();
+	int k;
+
+	/* Only a console on a terminal keeps going; twice in a second ends. */
+	if (!r->prompt || r->fd < 0 || (r->last_int != 0 &&
+	    now - r->last_int < REPL_DOUBLE_INT_MS))
+		return 0;
+	r->last_int = now;
+	k = shell_interrupt(r->sh);
+	if (k > 0)
+		node_print(r->n, "Cancelled %d command%s (Ctrl-C again within "
+		    "a second to exit)", k, k == 1 ? "" : "s");
+	else
+		node_print(r->n, "Nothing to cancel (Ctrl-C again within a "
+		    "second to exit, or type exit)");
+	show_prompt(r);
+	return 1;
 }
 
 void
@@ -500,8 +305,8 @@ repl_free(struct repl *r)
 	if (r == NULL)
 		return;
 	stop_reading(r);
+	shell_free(r->sh);
 	loop_unhook(r->n->loop, check, r);
 	free(r->line);
-	free(r->dialled);
 	free(r);
 }

@@ -140,7 +140,11 @@ take_slot(struct reqs *r)
 	return q;
 }
 
-/* End q: take it off its lists, call back, free its slot. */
+/*
+ * End q: take it off its lists, call back, free its slot.  A request the
+ * peer is running and we give up on (timed out, cancelled) is cancelled
+ * there too, and a result that still comes for it is let go in silence.
+ */
 static void
 finish(struct request *q, int status, const char *text, size_t len)
 {
@@ -154,6 +158,12 @@ finish(struct request *q, int status, const char *text, size_t len)
 	loop_timer_stop(r->loop, &q->timer);
 	if (e != NULL)
 		list_del(list_of(e, q), q);
+	if ((status == REQ_TIMEOUT || status == REQ_CANCELLED) &&
+	    q->sent_on != 0 && e != NULL && e->link != NULL &&
+	    e->link->gen == q->sent_on &&
+	    session_send_cancel(e->link, q->id) == 0)
+		q->given_up = q->id;
+
 	q->fn(q->ctx, q, status, text, len);
 	r->free[r->nfree++] = (int)(q->id & SLOT_MASK);
 }
@@ -218,6 +228,7 @@ req_send(struct reqs *r, struct peer *e, const char *text, size_t len,
 	q->ctx = ctx;
 	q->timeout_ms = timeout_ms;
 	q->soon = 0;
+	q->exit_code = -1;
 	q->started = loop_now(r->loop);
 	q->live = 1;
 	r->live++;
@@ -259,7 +270,7 @@ reqs_pump(struct reqs *r, struct peer *e)
 
 int
 reqs_result(struct reqs *r, struct peer *e, uint32_t id, int status,
-    const char *text, size_t len)
+    int exit_code, const char *text, size_t len)
 {
 	struct request *q;
 	uint32_t slot = id & SLOT_MASK;
@@ -268,7 +279,8 @@ reqs_result(struct reqs *r, struct peer *e, uint32_t id, int status,
 		return -1;
 	q = r->slots[slot];
 	if (!q->live || q->id != id || q->peer != e->index || q->sent_on == 0)
-		return -1;
+		return q->given_up == id && id != 0 ? 1 : -1;
+	q->exit_code = exit_code;
 	finish(q, status == 0 ? REQ_OK : REQ_ERROR, text, len);
 	return 0;
 }

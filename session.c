@@ -184,7 +184,7 @@ session_send_command(struct session *s, uint32_t id, const char *text,
 
 int
 session_send_result(struct session *s, uint32_t id, int status,
-    const char *text, size_t len)
+    int exit_code, const char *text, size_t len)
 {
 	char msg[160];
 	unsigned char *p;
@@ -200,11 +200,24 @@ session_send_result(struct session *s, uint32_t id, int status,
 		len = strlen(msg);
 		status = PROTO_STATUS_ERROR;
 	}
-	need = PROTO_HEADER + 5 + len;
+	if (!(s->peer.features & PROTO_FEAT_EXIT) || exit_code > 255)
+		exit_code = -1;
+	need = PROTO_HEADER + 6 + len;
 	if ((p = conn_space(s->conn, need)) == NULL)
 		return -1;
-	return commit(s, p, proto_result_encode(p, need, id, status, text,
-	    len));
+	return commit(s, p, proto_result_exit_encode(p, need, id, status,
+	    exit_code, text, len));
+}
+
+int
+session_send_cancel(struct session *s, uint32_t id)
+{
+	unsigned char *p;
+
+	if (s->state != SESS_S_UP || !(s->peer.features & PROTO_FEAT_CANCEL) ||
+	    (p = conn_space(s->conn, PROTO_HEADER + 4)) == NULL)
+		return -1;
+	return commit(s, p, proto_cancel_encode(p, PROTO_HEADER + 4, id));
 }
 
 int
@@ -367,6 +380,7 @@ handle_frame(struct session *s, const struct proto_frame *f)
 {
 	struct proto_text t;
 	uint64_t token;
+	uint32_t id;
 	char msg[96];
 	int rc = 0;
 
@@ -382,8 +396,11 @@ handle_frame(struct session *s, const struct proto_frame *f)
 	if (s->state == SESS_S_RETIRING) {
 		/* Results still count; commands sent after the end do not. */
 		if (f->type == PROTO_RESULT && proto_result_decode(f, &t) == 0)
-			s->ops->result(s->ctx, s, t.id, (int)t.code, t.text,
-			    t.len);
+			s->ops->result(s->ctx, s, t.id, (int)t.code, t.exit,
+			    t.text, t.len);
+		else if (f->type == PROTO_CANCEL &&
+		    proto_cancel_decode(f, &id) == 0)
+			s->ops->cancel(s->ctx, s, id);
 		else if (f->type == PROTO_ERROR &&
 		    proto_error_decode(f, &t) == 0)
 			on_error(s, &t);
@@ -399,8 +416,12 @@ handle_frame(struct session *s, const struct proto_frame *f)
 		break;
 	case PROTO_RESULT:
 		if ((rc = proto_result_decode(f, &t)) == 0)
-			s->ops->result(s->ctx, s, t.id, (int)t.code, t.text,
-			    t.len);
+			s->ops->result(s->ctx, s, t.id, (int)t.code, t.exit,
+			    t.text, t.len);
+		break;
+	case PROTO_CANCEL:
+		if ((rc = proto_cancel_decode(f, &id)) == 0)
+			s->ops->cancel(s->ctx, s, id);
 		break;
 	case PROTO_ERROR:
 		if ((rc = proto_error_decode(f, &t)) == 0)

@@ -65,7 +65,7 @@ failed=0
 
 for t in $targets; do
 	case $t in
-	json)	srcs="json.c config.c console.c" ;;
+	json)	srcs="json.c confread.c config.c console.c words.c select.c" ;;
 	proto)	srcs="proto.c" ;;
 	calc)	srcs="calc.c" ;;
 	*)	echo "fuzz: unknown target '$t'" >&2; exit 2 ;;

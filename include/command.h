@@ -35,11 +35,17 @@ struct kaipeer_call;
 
 /*
  * The end of a call: who asked (peer, request id), and for an
- * asynchronous processor the call itself (NULL otherwise), the status and
- * the result.  The call is freed after this returns.
+ * asynchronous processor the call itself (NULL otherwise), the status,
+ * a program's exit code (or -1) and the result.  The call is freed after
+ * this returns.
  */
 typedef void (*call_done_fn)(void *ctx, const struct kaipeer_call *call,
-    int peer, uint32_t id, int status, const char *text, size_t len);
+    int peer, uint32_t id, int status, int exit_code, const char *text,
+    size_t len);
+
+/* The asker gave up or went: stop the work (the call is then answered
+ * with commands_reply() or kaipeer_reply(), which send nothing). */
+typedef void (*call_cancel_fn)(void *ctx, struct kaipeer_call *call);
 
 struct kaipeer_call {
 	struct commands	*owner;
@@ -50,8 +56,11 @@ struct kaipeer_call {
 	char		 name[PROTO_MAX_NAME + 1];
 	char		*args;		/* NUL-terminated copy */
 	size_t		 args_len;
+	char		*command;	/* the processor's name */
 	call_done_fn	 done;
 	void		*ctx;
+	call_cancel_fn	 cancel;
+	void		*cancel_ctx;
 	int		 gone;
 	unsigned char	 key[8];	/* peer and id, for the running map */
 };
@@ -68,6 +77,9 @@ int	commands_resize(struct commands *c, size_t size);
 /* Register a processor (fn or afn, one of them NULL).  0, or -1. */
 int	commands_register(struct commands *c, const char *name,
 	    kaipeer_command_fn fn, kaipeer_async_fn afn, void *ctx);
+
+/* Take name's processor out (calls already running go on).  0, or -1. */
+int	commands_unregister(struct commands *c, const char *name);
 
 /* Is name registered? */
 int	commands_has(const struct commands *c, const char *name);
@@ -89,8 +101,24 @@ void	commands_run(struct commands *c, int peer, const unsigned char *node_id,
 	    uint32_t id, const char *addr, const char *name, const char *text,
 	    size_t len, call_done_fn done, void *ctx);
 
-/* The asker of every running call of peer is gone. */
+/*
+ * The asker of every running call of peer is gone: each is cancelled (its
+ * processor's cancel hook runs) and its answer will be dropped.
+ */
 void	commands_peer_gone(struct commands *c, int peer);
+
+/* The asker (peer, or -1 for the console) gave up on call id: the same
+ * for that one call.  0, or -1 if it is not running. */
+int	commands_cancel(struct commands *c, int peer, uint32_t id);
+
+/* Stop the work with fn(ctx, call) if the call is cancelled. */
+void	commands_on_cancel(struct kaipeer_call *call, call_cancel_fn fn,
+	    void *ctx);
+
+/* Answer call with status (KAIPEER_OK, KAIPEER_ERROR), a program's exit
+ * code (or -1) and text; the call is freed.  0, or -1: nobody hears it. */
+int	commands_reply(struct kaipeer_call *call, int status, int exit_code,
+	    const void *text, size_t len);
 
 /* Calls still running. */
 int	commands_running(const struct commands *c);

@@ -26,6 +26,10 @@
 #define CONFIG_MAX_NAME	64		/* bytes in "name" */
 #define CONFIG_MAX_HOST	255		/* bytes in a peer's "host" */
 #define CONFIG_MAX_LIST	1024		/* entries in "peers" or "commands" */
+#define CONFIG_MAX_ARGV	64		/* words of an "exec" program */
+#define CONFIG_DEFAULT_MAX_PROCESSES 16
+#define CONFIG_DEFAULT_MAX_RESULT (512 * 1024)	/* or maxFrameSize less: */
+#define CONFIG_RESULT_ROOM	256	/* a RESULT's fields and a note */
 
 struct config_peer {
 	char	*host;
@@ -35,6 +39,21 @@ struct config_peer {
 struct config_alias {
 	char	*name;
 	char	*expansion;
+};
+
+/* "exec": a program this node runs for its peers, by name. */
+struct config_exec {
+	char	*name;
+	char	**argv;			/* argv[argc] == NULL */
+	int	 argc;
+	int	 args;			/* "args": the caller's words appended */
+	long	 timeout_ms;		/* "timeout"; 0: none of its own */
+};
+
+/* "groups": a name for a selector ("web": "web1,web2" or a list). */
+struct config_group {
+	char	*name;
+	char	*selector;		/* the members, comma-separated */
 };
 
 struct config {
@@ -54,6 +73,12 @@ struct config {
 	int	 npeers;
 	struct config_alias *aliases;	/* "commands", sorted by name */
 	int	 naliases;
+	struct config_exec *execs;	/* "exec", in file order */
+	int	 nexecs;
+	struct config_group *groups;	/* "groups", in file order */
+	int	 ngroups;
+	int	 max_processes;		/* "maxProcesses": programs at once */
+	long	 max_result;		/* "maxResultSize": a program's output */
 };
 
 /* Called once per warning with a complete message and the caller's ctx. */

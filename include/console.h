@@ -6,6 +6,7 @@
  * "@<peer> <command>", and console_expand() follows command aliases.  All
  * three are pure: they look at the caller's strings, allocate nothing and
  * print nothing, so every rule of the console is testable as a table.
+ * Words are cut as words.h says; selectors are listed by select.h.
  */
 #ifndef KAIPEER_CONSOLE_H
 #define KAIPEER_CONSOLE_H
@@ -20,7 +21,11 @@ enum console_kind {
 	CONSOLE_EXIT,		/* exit, quit */
 	CONSOLE_REMOTE,		/* @<peer> <command> */
 	CONSOLE_LOCAL,		/* anything else: run here */
-	CONSOLE_USAGE		/* malformed: print usage, a usage message */
+	CONSOLE_USAGE,		/* malformed: print usage, a usage message */
+	CONSOLE_GATHER,		/* gather <selector> <command> */
+	CONSOLE_DISCONNECT,	/* disconnect <peer> */
+	CONSOLE_FORGET,		/* forget <peer> */
+	CONSOLE_SOURCE		/* source [-k] <file> */
 };
 
 /*
@@ -29,16 +34,26 @@ enum console_kind {
  */
 struct console_cmd {
 	enum console_kind kind;
-	const char	*peer;		/* REMOTE: the selector after '@' */
+	const char	*peer;		/* REMOTE: the selector after '@';
+					   GATHER: the selector; DISCONNECT,
+					   FORGET: the peer (a selector) */
 	size_t		 peer_len;
-	const char	*text;		/* REMOTE: the command; LOCAL: the line;
-					   CONNECT: the host */
+	const char	*text;		/* REMOTE, GATHER: the command;
+					   LOCAL: the line; CONNECT: the host;
+					   SOURCE: the file (rest of line) */
 	size_t		 text_len;
 	int		 port;		/* CONNECT: 1..65535 */
+	int		 keep_going;	/* SOURCE: 1 with -k, else 0 */
 	const char	*usage;		/* USAGE: the line to print */
 };
 
-/* Parse line[0..len) (no newline) into *cmd.  Never fails. */
+/*
+ * Parse line[0..len) (no newline) into *cmd.  Never fails: a malformed
+ * command is CONSOLE_USAGE with usage one of "Usage: @peer command
+ * [args]", "Usage: connect <host> <port>", "Usage: gather <selector>
+ * <command>", "Usage: disconnect <peer>", "Usage: forget <peer>" or
+ * "Usage: source [-k] <file>" (constant strings).
+ */
 void	console_parse(const char *line, size_t len, struct console_cmd *cmd);
 
 /*
@@ -66,7 +81,7 @@ enum console_sel console_selector(const char *sel, size_t len, int *index);
  * May name[0..len) be a node's name?  Not empty, no control byte, none of
  * ":,*?[]/@", not all digits (or digits-digits), and not a dotted number
  * like an IPv4 address: a name must never shadow an index, an address or
- * a selector.
+ * a selector.  The same as select_name_ok().
  */
 int	console_name_ok(const char *name, size_t len);
 
@@ -76,13 +91,27 @@ struct console_alias {
 };
 
 /*
- * Follow aliases: while the whole (trimmed) line equals an alias name,
- * replace it by its expansion.  Returns 0 and sets *out and *out_len to the
- * final command (pointing into line or into an alias), or -1 when the
- * aliases loop, with err holding "alias loop: a -> b -> a".
+ * Follow aliases: while the first word of the (trimmed) line, as written,
+ * is an alias name, replace the line by that alias's expansion with the
+ * arguments (the words after the name) put in: "$1".."$9" become the 1st
+ * to 9th argument as written (quotes kept; a missing one is empty), "$*"
+ * all of them as written (the rest of the line, trimmed), and '$' before
+ * anything else stays ("$10" is "$1" and a '0').  An expansion with none of these gets the
+ * arguments appended after a blank, so "add" -> "calc 1+2" makes "add"
+ * "calc 1+2" and "add 3" "calc 1+2 3".  Each result is trimmed.
+ *
+ * Writes into out[0..outsize), which must not overlap line.  Returns 0
+ * with out[0..*outlen) the final command and out[*outlen] a NUL, or -1
+ * with err (NUL-terminated, truncated to errsize) holding "alias loop: a
+ * -> b -> a" (an alias met twice, or more than 64 hops), "command too
+ * long" (no alias, and the line and its NUL exceed outsize) or "command
+ * too long after alias expansion".  Every line on the way must fit in
+ * outsize with a NUL; past the first hop, an expansion that uses $1..$9
+ * or $* must fit together with the arguments it reads, which wait at the
+ * end of out meanwhile.
  */
 int	console_expand(const struct console_alias *aliases, int n,
-	    const char *line, size_t len, const char **out, size_t *out_len,
-	    char *err, size_t errsize);
+	    const char *line, size_t len, char *out, size_t outsize,
+	    size_t *outlen, char *err, size_t errsize);
 
 #endif

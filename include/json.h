@@ -14,6 +14,8 @@
  * Truncated input is JSON_ERR_PARTIAL, never success: every proper prefix of
  * a document that is an object, array, string or literal is partial.
  *
+ * json_quote() writes any bytes as a JSON string, for output.
+ *
  * Pure: no I/O, no allocation, never exits.
  */
 #ifndef KAIPEER_JSON_H
@@ -107,5 +109,25 @@ int	json_integer(const char *text, const struct json_token *t,
 
 /* The index of the token after tok[i] and all its descendants. */
 int	json_skip(const struct json_token *tok, int i);
+
+/*
+ * The most bytes json_quote() writes for len bytes of input: 6 for each
+ * byte (an escape "\u00XX" or "\ufffd") and the two quotes.  No NUL.
+ * len must be below SIZE_MAX / 6 for this not to wrap.
+ */
+#define JSON_QUOTE_MAX(len)	(6 * (len) + 2)
+
+/*
+ * Write src[0..len), any bytes, as a JSON string literal with its quotes
+ * into dst, which the caller owns and which must hold JSON_QUOTE_MAX(len)
+ * bytes; no NUL is written.  Returns the bytes written.  '"' and '\' are
+ * escaped, control bytes become \b \f \n \r \t or \u00XX, and DEL,
+ * the C1 controls U+0080..U+009F, U+2028 and U+2029 become \uXXXX (so
+ * the text is safe to show and to embed in JavaScript); other valid UTF-8
+ * passes through, and each byte that is not part of valid UTF-8 (a stray
+ * or cut-short sequence, an overlong form, a surrogate, above U+10FFFF)
+ * becomes \ufffd.  The result always parses as one JSON string.
+ */
+size_t	json_quote(char *dst, const char *src, size_t len);
 
 #endif

@@ -87,7 +87,11 @@ int	kaipeer_call_peer(const struct kaipeer_call *call);
 const char *kaipeer_call_addr(const struct kaipeer_call *call);
 const char *kaipeer_call_name(const struct kaipeer_call *call);
 
-/* Has the asker gone (its link lost)?  A reply is then dropped. */
+/* The name the command was called by (the processor's). */
+const char *kaipeer_call_command(const struct kaipeer_call *call);
+
+/* Has the asker gone (its link lost, or it cancelled the command)?  A
+ * reply is then dropped. */
 int	kaipeer_call_gone(const struct kaipeer_call *call);
 
 /*
@@ -172,16 +176,20 @@ struct kaipeer_result {
 	const char	*text;		/* the result, or what went wrong */
 	size_t		 len;
 	long		 ms;		/* from sending to the result */
+	int		 exit_code;	/* a program's exit code, or -1 */
 };
 
 typedef void (*kaipeer_result_fn)(void *ctx, const struct kaipeer_result *r);
 
 /*
- * Run command on the peers that selector names: an index, an address, a
- * name, or "*" for every peer that is connected or being dialled.  fn is
- * called once per peer, from the loop, never from within this call.
- * Returns how many peers the command went to (0 when "*" has none), or -1
- * when the selector names no peer or is ambiguous (logged).
+ * Run command on the peers that selector names, as "@<selector>" does in
+ * the console: an index, a range "1-3", an address, a name, "*" (every
+ * peer connected, being dialled, or dialled by this node), a glob on
+ * names "web*", a group "@web", or a comma-separated list of these.  fn
+ * is called once per peer, from the loop, never from within this call.
+ * Returns how many peers the command went to (0 when a "*", range, glob
+ * or group names none), or -1 when the selector is malformed, names no
+ * peer or is ambiguous (logged).
  */
 int	kaipeer_send(struct kaipeer_node *node, const char *selector,
 	    const char *command, kaipeer_result_fn fn, void *ctx);

@@ -37,12 +37,14 @@ struct kaipeer_node {
 	struct peers	*peers;
 	struct reqs	*reqs;
 	struct commands	*cmds;
+	struct execs	*execs;		/* the config's programs */
 	unsigned char	 id[PROTO_NODE_ID];
 	long long	 born;
 	unsigned long long served;	/* commands run for peers */
 	uint32_t	 console_ids;	/* ids of the console's own calls */
 	int		 listen_port;	/* -1: the config's; 0: none */
 	int		 quiet;		/* -q: results only */
+	int		 json;		/* --json: stdout is JSON lines */
 	int		 verbose;	/* -v: trace frames */
 	int		 oneshot;	/* -c: no redial */
 	int		 started;
@@ -53,7 +55,8 @@ struct kaipeer_node {
 	void		*log_ctx;
 };
 
-/* Lines: for events (not with -q), always, and on standard error. */
+/* Lines: for events (not with -q), always (on standard error with
+ * --json, so that standard output stays JSON), and on standard error. */
 void	node_say(struct kaipeer_node *n, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
@@ -78,12 +81,6 @@ void	node_reload(struct kaipeer_node *n);
 
 /* Print the node's state on standard error (SIGUSR1). */
 void	node_report(struct kaipeer_node *n);
-
-/*
- * Run a line here as a command, for the console: "Result: ..." or
- * "Unknown command: ..." follows (maybe later, for an asynchronous one).
- */
-void	node_run_local(struct kaipeer_node *n, const char *text, size_t len);
 
 /*
  * Begin to stop: with force, every command in flight ends with

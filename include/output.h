@@ -80,6 +80,15 @@ void	out_printf(struct output *o, const char *fmt, ...)
 void	out_end(struct output *o);
 
 /*
+ * The lines built between these two are one item, such as a result of
+ * many lines: queued whole even past the bound, or, when the queue is
+ * already past it at the start, dropped whole (and counted line by
+ * line).  So the bound is exceeded by at most one item.
+ */
+void	out_group_begin(struct output *o, int s);
+void	out_group_end(struct output *o);
+
+/*
  * The line a b c text, text escaped: what out_begin(), out_bytes() of a,
  * b and c, out_safe() of text and out_end() make, in one go (the lines
  * printed for every command a node runs).

@@ -63,7 +63,9 @@ struct peers_ops {
 	void	(*command)(void *ctx, struct peer *e, uint32_t id,
 		    const char *text, size_t len);
 	void	(*result)(void *ctx, struct peer *e, uint32_t id, int status,
-		    const char *text, size_t len);
+		    int exit_code, const char *text, size_t len);
+	/* e no longer waits for the result of its command id. */
+	void	(*cancel)(void *ctx, struct peer *e, uint32_t id);
 	/* e has a link ready for commands. */
 	void	(*ready)(void *ctx, struct peer *e);
 	/* e has no link and none is coming now: fail what waits for it
@@ -109,6 +111,15 @@ void	peers_dial(struct peers *p, struct peer *e);
 
 /* Say goodbye on every link, close the rest, plan no redial. */
 void	peers_bye_all(struct peers *p, const char *text);
+
+/*
+ * Say goodbye on e's links and dial it no more, until peers_dial() (a
+ * "connect") asks again; what waited for it ends ("disconnected").  A
+ * node that dials us may still come back.  peers_forget() does the same
+ * and takes e out of the table: e is freed.
+ */
+void	peers_disconnect(struct peers *p, struct peer *e);
+void	peers_forget(struct peers *p, struct peer *e);
 
 /* Drop e's link in use now (why, text), as if it had been lost. */
 void	peers_kill(struct peers *p, struct peer *e, enum sess_end why,

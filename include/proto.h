@@ -35,14 +35,20 @@ enum proto_type {
 	PROTO_ERROR	= 4,	/* code:u16 text */
 	PROTO_BYE	= 5,	/* text: the reason for closing */
 	PROTO_PING	= 6,	/* token:u64 */
-	PROTO_PONG	= 7	/* token:u64, echoed from PING */
+	PROTO_PONG	= 7,	/* token:u64, echoed from PING */
+	PROTO_CANCEL	= 8	/* id:u32: the sender no longer waits */
 };
 
-/* RESULT status byte. */
+/*
+ * RESULT status byte: 0 or 1, plus PROTO_STATUS_EXIT when an exit:u8 (the
+ * exit code of the program that made the result) follows it.  The flag is
+ * sent only to a peer whose HELLO announced PROTO_FEAT_EXIT.
+ */
 enum proto_status {
 	PROTO_STATUS_OK		= 0,
 	PROTO_STATUS_ERROR	= 1
 };
+#define PROTO_STATUS_EXIT	0x80
 
 /*
  * ERROR frame codes.  Codes 1..5, 8 and 9 are followed by closing the
@@ -65,6 +71,12 @@ int	proto_code_fatal(unsigned code);
 
 /* HELLO extension tags (section 4.1.1 of docs/PROTOCOL.md). */
 #define PROTO_EXT_MAX_FRAME	1	/* u32: the sender's frame limit */
+#define PROTO_EXT_FEATURES	2	/* u32: what the sender understands */
+
+/* Bits of PROTO_EXT_FEATURES. */
+#define PROTO_FEAT_CANCEL	0x1u	/* CANCEL frames */
+#define PROTO_FEAT_EXIT		0x2u	/* RESULT with PROTO_STATUS_EXIT */
+#define PROTO_FEATURES		(PROTO_FEAT_CANCEL | PROTO_FEAT_EXIT)
 
 /* Negative results of the stream parser and decoders. */
 enum proto_err {
@@ -98,8 +110,9 @@ long	proto_frame_next(const unsigned char *buf, size_t avail,
  * as 0, ignored).  port 0 means "not listening".  The extensions are a
  * sequence of tag:u8 len:u8 value[len]; unknown tags are skipped and a
  * sequence that does not parse is ignored from where it stops, so no
- * extension can make a HELLO invalid.  The one defined: PROTO_EXT_MAX_FRAME
- * (len 4), the largest length field the sender accepts.
+ * extension can make a HELLO invalid.  Defined: PROTO_EXT_MAX_FRAME (len
+ * 4), the largest length field the sender accepts, and PROTO_EXT_FEATURES
+ * (len 4), the PROTO_FEAT_* bits of what the sender understands.
  */
 struct proto_hello {
 	unsigned	 version;
@@ -108,6 +121,7 @@ struct proto_hello {
 	unsigned char	 id[PROTO_NODE_ID];
 	char		 name[PROTO_MAX_NAME + 1];	/* NUL-terminated */
 	uint32_t	 max_frame;	/* 0: not announced (not encoded) */
+	uint32_t	 features;	/* 0: not announced (not encoded) */
 };
 
 /* Encoders: the whole frame's size, or -1 if it does not fit or an argument
@@ -118,6 +132,10 @@ long	proto_command_encode(unsigned char *buf, size_t size, uint32_t id,
 	    const char *text, size_t len);
 long	proto_result_encode(unsigned char *buf, size_t size, uint32_t id,
 	    int status, const char *text, size_t len);
+/* The same with a program's exit code (0..255), or without one (-1). */
+long	proto_result_exit_encode(unsigned char *buf, size_t size, uint32_t id,
+	    int status, int exit_code, const char *text, size_t len);
+long	proto_cancel_encode(unsigned char *buf, size_t size, uint32_t id);
 long	proto_error_encode(unsigned char *buf, size_t size, unsigned code,
 	    const char *text, size_t len);
 long	proto_bye_encode(unsigned char *buf, size_t size, const char *text,
@@ -133,7 +151,8 @@ int	proto_hello_decode(const struct proto_frame *f, struct proto_hello *h);
 
 struct proto_text {
 	uint32_t	 id;		/* COMMAND, RESULT */
-	unsigned	 code;		/* ERROR code, or RESULT status */
+	unsigned	 code;		/* ERROR code, or RESULT status (0, 1) */
+	int		 exit;		/* RESULT: the exit code, or -1 */
 	const char	*text;		/* not NUL-terminated */
 	size_t		 len;
 };
@@ -142,6 +161,8 @@ int	proto_result_decode(const struct proto_frame *f, struct proto_text *t);
 int	proto_error_decode(const struct proto_frame *f, struct proto_text *t);
 int	proto_bye_decode(const struct proto_frame *f, struct proto_text *t);
 int	proto_ping_decode(const struct proto_frame *f, uint64_t *token);
+/* CANCEL: exactly id:u32. */
+int	proto_cancel_decode(const struct proto_frame *f, uint32_t *id);
 
 /* A short English phrase for a PROTO_E* value ("frame too large"). */
 const char *proto_strerror(int err);

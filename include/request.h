@@ -14,6 +14,11 @@
  * is recognised as unknown.  Slots keep their text buffers, so a steady
  * stream of commands allocates nothing.
  *
+ * A request given up once sent (its deadline passed, or its sender
+ * cancelled it) is cancelled on the peer too, with a CANCEL frame when the
+ * peer understands it; its result, should it still come, is then dropped
+ * in silence (a peer without CANCEL gets ERROR 7 for it, as before).
+ *
  * A request sent on a link that is then retired as a duplicate goes back
  * to the queue and is sent again on the link that stays
  * (docs/PROTOCOL.md, 7.3): the node that retired the link never ran it.
@@ -54,6 +59,7 @@ struct request {
 	long long	 started;
 	req_done_fn	 fn;
 	void		*ctx;
+	int		 exit_code;	/* a program's, with its result; or -1 */
 	/* Internal. */
 	size_t		 cap;
 	long		 timeout_ms;
@@ -63,6 +69,7 @@ struct request {
 	struct request	*prev, *next;	/* in the entry's list */
 	struct reqs	*owner;
 	int		 live;
+	uint32_t	 given_up;	/* the slot's last id cancelled when sent */
 };
 
 struct reqs;
@@ -84,9 +91,12 @@ struct request *req_send(struct reqs *r, struct peer *e, const char *text,
 /* Send what waits for e, while its link takes it. */
 void	reqs_pump(struct reqs *r, struct peer *e);
 
-/* A RESULT from e: 0 if it ended a request, -1 if the id is unknown. */
+/*
+ * A RESULT from e: 0 if it ended a request; 1 if it is the late result of
+ * one we gave up on (to be ignored in silence); -1 if the id is unknown.
+ */
 int	reqs_result(struct reqs *r, struct peer *e, uint32_t id, int status,
-	    const char *text, size_t len);
+	    int exit_code, const char *text, size_t len);
 
 /* End every request of e (or, with e NULL, of every entry). */
 void	reqs_fail(struct reqs *r, struct peer *e, int status, const char *why);

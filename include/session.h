@@ -7,7 +7,9 @@
  * A session sends its HELLO as soon as the connection is up and is "up"
  * once the peer's HELLO has been accepted by the owner (ops->hello).  From
  * then on frames are decoded and handed to the owner: commands, results,
- * warnings.  The session answers PINGs itself, sends PINGs when the link
+ * cancels, warnings.  What the peer understands beyond version 1 is in its
+ * HELLO's features (peer.features): a CANCEL or a RESULT's exit code goes
+ * only to a peer that announced it.  The session answers PINGs itself, sends PINGs when the link
  * is idle, and ends the link, telling the owner why, when
  *   - the peer's HELLO does not come within connectTimeout;
  *   - a frame does not arrive whole within frameTimeout of its first byte;
@@ -90,8 +92,11 @@ struct session_ops {
 		    const struct proto_hello *h);
 	void	(*command)(void *ctx, struct session *s, uint32_t id,
 		    const char *text, size_t len);
+	/* exit_code: the program's exit code, or -1 (none given). */
 	void	(*result)(void *ctx, struct session *s, uint32_t id,
-		    int status, const char *text, size_t len);
+		    int status, int exit_code, const char *text, size_t len);
+	/* The peer no longer waits for the result of its command id. */
+	void	(*cancel)(void *ctx, struct session *s, uint32_t id);
 	/* A warning ERROR (code 6, 7 or unknown) from the peer, or, with
 	 * code 0, a note of ours about the peer, given once per link. */
 	void	(*warning)(void *ctx, struct session *s, unsigned code,
@@ -152,7 +157,14 @@ void	session_reject(const struct sess_env *env, struct conn *c,
 int	session_send_command(struct session *s, uint32_t id, const char *text,
 	    size_t len);
 int	session_send_result(struct session *s, uint32_t id, int status,
-	    const char *text, size_t len);
+	    int exit_code, const char *text, size_t len);
+
+/*
+ * Tell the peer we no longer wait for the result of id.  Returns 0, or -1
+ * if it cannot be sent (not up, output full, or a peer that did not
+ * announce PROTO_FEAT_CANCEL).
+ */
+int	session_send_cancel(struct session *s, uint32_t id);
 int	session_send_warning(struct session *s, unsigned code,
 	    const char *text);
 

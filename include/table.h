@@ -63,6 +63,7 @@ struct peer {
 	int		 has_id;
 	int		 ephemeral;	/* inbound, not listening */
 	int		 final;		/* it is us: never dialled again */
+	int		 held;		/* "disconnect": not dialled again */
 	char		 why[160];	/* why the last dial failed */
 	struct session	*link;		/* the link in use, once up */
 	struct session	*dialling;	/* our dial, until its handshake */

@@ -1018,8 +1018,8 @@ END_TEST
 /* ====================================================================== */
 /* 13. -c with a connect line                                              */
 
-/* A connect line that fails makes the exit status 1 (_i == 0); one that
- * works, 0 (_i == 1). */
+/* A connect line that fails makes the exit status 2, unreachable (_i ==
+ * 0); one that works, 0 (_i == 1). */
 START_TEST(test_oneshot_connect)
 {
 	static const char *args[] = { "-c", NULL, NULL };
@@ -1031,7 +1031,7 @@ START_TEST(test_oneshot_connect)
 	args[1] = S("connect 127.0.0.1 %d", port);
 	p = run("oneshot", "./kaipeer", args, config("{'interactive': false, "
 	    "'connectTimeout': 1}"));
-	EXPECT_EXIT(p, _i == 0 ? 1 : 0, H_WAIT);
+	EXPECT_EXIT(p, _i == 0 ? 2 : 0, H_WAIT);
 	if (_i == 0)
 		EXPECT_ERR(p, S("Failed to connect to 127.0.0.1:%d: Connection "
 		    "refused", port));

@@ -5,7 +5,8 @@
  * AddressSanitizer catches a read one byte past the end.  The json suite
  * covers good documents (token counts, types, tree shape), bad ones (error
  * code and byte offset), every proper prefix of several documents (always
- * JSON_ERR_PARTIAL), unescaping and integer reading.  The config suite
+ * JSON_ERR_PARTIAL), unescaping, integer reading, and quoting any bytes
+ * (json_quote) so that the result parses back.  The config suite
  * checks the seed example, every kind of bad file by its exact message, the
  * unknown-key warnings, and that a failed parse leaves only the defaults.
  */
@@ -446,6 +447,168 @@ START_TEST(test_string_misuse)
 
 	ck_assert_int_eq(parse_n("12", 2, tok, 1, NULL), 1);
 	ck_assert_int_eq(json_string("12", tok, buf, sizeof buf, NULL), -1);
+}
+END_TEST
+
+/* --- json_quote ------------------------------------------------------------ */
+
+#define Q(s)	s, sizeof(s) - 1
+
+static const struct {
+	const char	*in;
+	size_t		 len;
+	const char	*out;
+} quote_cases[] = {
+	{ Q(""), "\"\"" },
+	{ Q("abc"), "\"abc\"" },
+	{ Q("a\"b\\c/d"), "\"a\\\"b\\\\c/d\"" },
+	{ Q("\b\f\n\r\t"), "\"\\b\\f\\n\\r\\t\"" },
+	{ Q("\x00\x01\x0b\x1b\x1f"),
+	    "\"\\u0000\\u0001\\u000b\\u001b\\u001f\"" },
+	{ Q("~\x7f"), "\"~\\u007f\"" },
+	{ Q("h\xc3\xa9las \xe2\x82\xac \xf0\x9f\x98\x80"),
+	    "\"h\xc3\xa9las \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+	{ Q("\xc2\x80\xc2\x9f\xc2\xa0"), "\"\\u0080\\u009f\xc2\xa0\"" },
+	{ Q("\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xaa"),
+	    "\"\\u2028\\u2029\xe2\x80\xaa\"" },
+	{ Q("\xef\xbf\xbf\xf4\x8f\xbf\xbf"), "\"\xef\xbf\xbf\xf4\x8f\xbf\xbf\"" },
+	{ Q("\xff"), "\"\\ufffd\"" },
+	{ Q("a\x80z"), "\"a\\ufffdz\"" },
+	{ Q("\xc3"), "\"\\ufffd\"" },				/* cut short */
+	{ Q("\xe2\x82"), "\"\\ufffd\\ufffd\"" },
+	{ Q("\xe2\x82x"), "\"\\ufffd\\ufffdx\"" },
+	{ Q("\xc0\xaf"), "\"\\ufffd\\ufffd\"" },		/* overlong */
+	{ Q("\xe0\x80\xaf"), "\"\\ufffd\\ufffd\\ufffd\"" },
+	{ Q("\xf0\x8f\xbf\xbf"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+	{ Q("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"" },	/* surrogate */
+	{ Q("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+	{ Q("\xf8\x88\x80\x80\x80"),
+	    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+	{ Q("\xc3\xa9\xa9"), "\"\xc3\xa9\\ufffd\"" },
+};
+
+/* json_quote() into exactly JSON_QUOTE_MAX(len) heap bytes. */
+static char *
+quote(const char *in, size_t len, size_t *outlen)
+{
+	char *src = malloc(len > 0 ? len : 1);
+	char *dst = malloc(JSON_QUOTE_MAX(len));
+
+	ck_assert_ptr_nonnull(src);
+	ck_assert_ptr_nonnull(dst);
+	memcpy(src, in, len);
+	*outlen = json_quote(dst, src, len);
+	ck_assert_uint_le(*outlen, JSON_QUOTE_MAX(len));
+	free(src);
+	return dst;
+}
+
+/* out[0..len) is one JSON string; decode it into buf. */
+static size_t
+decode(const char *out, size_t len, char *buf, size_t size)
+{
+	struct json_token tok[2];
+	size_t dlen = 0;
+
+	ck_assert_int_eq(parse_n(out, len, tok, 2, NULL), 1);
+	ck_assert_int_eq(tok[0].type, JSON_STRING);
+	ck_assert_uint_eq(tok[0].end, len);
+	ck_assert_int_eq(json_string(out, tok, buf, size, &dlen), 0);
+	return dlen;
+}
+
+START_TEST(test_quote)
+{
+	size_t len;
+	char *out = quote(quote_cases[_i].in, quote_cases[_i].len, &len);
+	char buf[128];
+
+	ck_assert_uint_eq(len, strlen(quote_cases[_i].out));
+	ck_assert_mem_eq(out, quote_cases[_i].out, len);
+	(void)decode(out, len, buf, sizeof buf);
+	free(out);
+}
+END_TEST
+
+/* The worst case fills JSON_QUOTE_MAX exactly. */
+START_TEST(test_quote_max)
+{
+	size_t len;
+	char *out = quote("\x01\xff\x1f", 3, &len);
+
+	ck_assert_uint_eq(len, JSON_QUOTE_MAX(3));
+	free(out);
+}
+END_TEST
+
+/*
+ * Strings built from pieces whose decoding is known, invalid bytes among
+ * them, go through json_quote(), json_parse() and json_string() and come
+ * back as they were, each invalid byte as U+FFFD.  The invalid bytes are
+ * ones that can neither start a sequence nor complete one after a whole
+ * piece, so pieces never combine.
+ */
+START_TEST(test_quote_round_trip)
+{
+	static const char *const valid[] = {
+		"\"", "\\", "/", "\xc3\xa9", "\xc2\x85", "\xc2\xa0",
+		"\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbf\xbf", "\xef\xbf\xbd",
+		"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf",
+	};
+	char in[64], want[256], *out;
+	char got[256];
+	size_t n, w, len, k;
+	int round, c;
+
+	srand(3);
+	for (round = 0; round < 20000; round++) {
+		for (n = w = 0; n + 4 < sizeof(in) && rand() % 24 != 0;) {
+			switch (rand() % 4) {
+			case 0:		/* any ASCII byte, NUL and DEL too */
+				in[n++] = want[w++] = (char)(rand() % 128);
+				break;
+			case 1:
+				c = rand() % NELEM(valid);
+				k = strlen(valid[c]);
+				memcpy(in + n, valid[c], k);
+				memcpy(want + w, valid[c], k);
+				n += k;
+				w += k;
+				break;
+			default:	/* 80..BF, C0, C1, F5..FF */
+				c = rand() % 77;
+				c = c < 64 ? 0x80 + c : c < 66 ? 0xC0 + c - 64 :
+				    0xF5 + c - 66;
+				in[n++] = (char)c;
+				memcpy(want + w, "\xef\xbf\xbd", 3);
+				w += 3;
+				break;
+			}
+		}
+		out = quote(in, n, &len);
+		ck_assert_uint_eq(decode(out, len, got, sizeof(got)), w);
+		ck_assert_mem_eq(got, want, w);
+		free(out);
+	}
+}
+END_TEST
+
+/* Any bytes at all quote to one JSON string. */
+START_TEST(test_quote_random)
+{
+	char in[48], *out, got[512];
+	size_t n, i, len;
+	int round;
+
+	srand(4);
+	for (round = 0; round < 20000; round++) {
+		n = (size_t)(rand() % (int)sizeof(in));
+		for (i = 0; i < n; i++)
+			in[i] = (char)(rand() % 256);
+		out = quote(in, n, &len);
+		(void)decode(out, len, got, sizeof(got));
+		free(out);
+	}
 }
 END_TEST
 
@@ -1035,6 +1198,10 @@ json_suite(void)
 	tcase_add_loop_test(tc, test_unescape, 0, NELEM(unescape));
 	tcase_add_test(tc, test_string_misuse);
 	tcase_add_loop_test(tc, test_integer, 0, NELEM(integers));
+	tcase_add_loop_test(tc, test_quote, 0, NELEM(quote_cases));
+	tcase_add_test(tc, test_quote_max);
+	tcase_add_test(tc, test_quote_round_trip);
+	tcase_add_test(tc, test_quote_random);
 	suite_add_tcase(s, tc);
 	return s;
 }

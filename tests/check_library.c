@@ -204,7 +204,7 @@ START_TEST(test_two_nodes)
 	/* No peer by that name: -1, said in the log. */
 	ck_assert_int_eq(kaipeer_send(a, "nobody", "calc 1", on_result, &g),
 	    -1);
-	ck_assert_ptr_nonnull(strstr(la.all, "no peer 'nobody'"));
+	ck_assert_ptr_nonnull(strstr(la.all, "No peer found matching 'nobody'"));
 
 	/* A call whose asker goes away: the reply is dropped. */
 	memset(&g, 0, sizeof(g));

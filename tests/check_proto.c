@@ -38,19 +38,23 @@
 
 static const struct proto_hello hello_peer1 = {
 	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
-	1048576
+	1048576, 0
 };
 static const struct proto_hello hello_peer2 = {
 	1, 0, 14596, { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 }, "",
-	1048576
+	1048576, 0
 };
 static const struct proto_hello hello_max = {
 	1, 0xffff, 65535, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
-	NAME64, 0
+	NAME64, 0, 0
 };
 #define UTF8_NAME	"n\xc5\x93ud-\xce\xb2 ~!"
 static const struct proto_hello hello_utf8 = {
-	1, 0, 0, { 0, 1, 2, 3, 4, 5, 6, 7 }, UTF8_NAME, 0
+	1, 0, 0, { 0, 1, 2, 3, 4, 5, 6, 7 }, UTF8_NAME, 0, 0
+};
+static const struct proto_hello hello_features = {
+	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
+	1048576, PROTO_FEATURES
 };
 
 /* ---------------------------------------------------------------------- */
@@ -62,6 +66,7 @@ struct frame_case {
 	const struct proto_hello *hello;
 	uint32_t	 id;
 	unsigned	 code;		/* RESULT status, ERROR code */
+	int		 exit1;		/* RESULT: its exit code + 1; 0: none */
 	const char	*text;		/* text, or an unknown frame's payload */
 	size_t		 len;
 	uint64_t	 token;
@@ -87,6 +92,24 @@ static const struct frame_case frames[] = {
 	  .wire = "\x00\x00\x00\x07" "\x03" "\x00\x10\x00\x00" "\x00" "3" },
 	{ "BYE exit", PROTO_BYE, TXT("exit"), .size = 9,
 	  .wire = "\x00\x00\x00\x05" "\x05" "exit" },
+	/* What issue-9 nodes add: features, exit codes, CANCEL. */
+	{ "HELLO with features", PROTO_HELLO, &hello_features, .size = 36,
+	  .wire = "\x00\x00\x00\x20" "\x01" "KAIP" "\x00\x01" "\x00\x00"
+	    "\x39\x03" "\x11\x11\x11\x11\x11\x11\x11\x11" "\x00"
+	    "\x01\x04" "\x00\x10\x00\x00" "\x02\x04" "\x00\x00\x00\x03" },
+	{ "RESULT error, exit 3", PROTO_RESULT, .id = 4, .code = 1, .exit1 = 4,
+	  TXT("oops\n"), .size = 16,
+	  .wire = "\x00\x00\x00\x0c" "\x03" "\x00\x00\x00\x04" "\x81" "\x03"
+	    "oops\n" },
+	{ "RESULT ok, exit 0", PROTO_RESULT, .id = 5, .code = 0, .exit1 = 1,
+	  TXT(""), .size = 11,
+	  .wire = "\x00\x00\x00\x07" "\x03" "\x00\x00\x00\x05" "\x80"
+	    "\x00" },
+	{ "RESULT error, exit 255", PROTO_RESULT, .id = 6, .code = 1,
+	  .exit1 = 256, TXT("x"), .size = 12 },
+	{ "CANCEL 0x100000", PROTO_CANCEL, .id = 0x100000, .size = 9,
+	  .wire = "\x00\x00\x00\x05" "\x08" "\x00\x10\x00\x00" },
+	{ "CANCEL max", PROTO_CANCEL, .id = 0xffffffffu, .size = 9 },
 
 	{ "HELLO 64-byte name", PROTO_HELLO, &hello_max, .size = 24 + 64 },
 	{ "HELLO UTF-8 name, port 0", PROTO_HELLO, &hello_utf8,
@@ -147,8 +170,13 @@ encode_case(const struct frame_case *c, unsigned char *buf, size_t size)
 	case PROTO_COMMAND:
 		return proto_command_encode(buf, size, c->id, c->text, c->len);
 	case PROTO_RESULT:
+		if (c->exit1 > 0)
+			return proto_result_exit_encode(buf, size, c->id,
+			    (int)c->code, c->exit1 - 1, c->text, c->len);
 		return proto_result_encode(buf, size, c->id, (int)c->code,
 		    c->text, c->len);
+	case PROTO_CANCEL:
+		return proto_cancel_encode(buf, size, c->id);
 	case PROTO_ERROR:
 		return proto_error_encode(buf, size, c->code, c->text, c->len);
 	case PROTO_BYE:
@@ -186,6 +214,7 @@ check_decoded(const struct frame_case *c, const struct proto_frame *f)
 	struct proto_hello h;
 	struct proto_text t;
 	uint64_t token;
+	uint32_t id;
 
 	ck_assert_msg(f->type == c->type, "%s: type %d", c->what, f->type);
 	switch (c->type) {
@@ -197,6 +226,11 @@ check_decoded(const struct frame_case *c, const struct proto_frame *f)
 		ck_assert_mem_eq(h.id, c->hello->id, PROTO_NODE_ID);
 		ck_assert_str_eq(h.name, c->hello->name);
 		ck_assert_uint_eq(h.max_frame, c->hello->max_frame);
+		ck_assert_uint_eq(h.features, c->hello->features);
+		break;
+	case PROTO_CANCEL:
+		ck_assert_msg(proto_cancel_decode(f, &id) == 0, "%s", c->what);
+		ck_assert_uint_eq(id, c->id);
 		break;
 	case PROTO_COMMAND:
 	case PROTO_RESULT:
@@ -205,6 +239,8 @@ check_decoded(const struct frame_case *c, const struct proto_frame *f)
 		ck_assert_msg(decode_text(c->type, f, &t) == 0, "%s", c->what);
 		ck_assert_uint_eq(t.id, c->id);
 		ck_assert_uint_eq(t.code, c->code);
+		if (c->type == PROTO_RESULT)
+			ck_assert_int_eq(t.exit, c->exit1 - 1);
 		ck_assert_uint_eq(t.len, c->len);
 		if (c->len > 0)
 			ck_assert_mem_eq(t.text, c->text, c->len);
@@ -540,17 +576,22 @@ static const struct {
 	const char	*ext;
 	size_t		 len;
 	uint32_t	 max_frame;
+	uint32_t	 features;
 } exts[] = {
-	{ "none", "", 0, 0 },
-	{ "frame limit", "\x01\x04\x00\x10\x00\x00", 6, 1048576 },
+	{ "none", "", 0, 0, 0 },
+	{ "frame limit", "\x01\x04\x00\x10\x00\x00", 6, 1048576, 0 },
 	{ "unknown tag first", "\x09\x02zz\x01\x04\x00\x00\x04\x00", 10,
-	  1024 },
-	{ "frame limit, wrong length", "\x01\x03\x00\x10\x00", 5, 0 },
-	{ "truncated value", "\x01\x04\x00\x10", 4, 0 },
-	{ "tag alone", "\x01", 1, 0 },
-	{ "junk", "\xff\xff\xff", 3, 0 },
+	  1024, 0 },
+	{ "frame limit, wrong length", "\x01\x03\x00\x10\x00", 5, 0, 0 },
+	{ "truncated value", "\x01\x04\x00\x10", 4, 0, 0 },
+	{ "tag alone", "\x01", 1, 0, 0 },
+	{ "junk", "\xff\xff\xff", 3, 0, 0 },
 	{ "empty unknown tag", "\x07\x00\x01\x04\xff\xff\xff\xff", 8,
-	  0xffffffffu },
+	  0xffffffffu, 0 },
+	{ "features", "\x02\x04\x00\x00\x00\x03", 6, 0, 3 },
+	{ "features and limit", "\x02\x04\x80\x00\x00\x01"
+	  "\x01\x04\x00\x00\x08\x00", 12, 2048, 0x80000001u },
+	{ "features, wrong length", "\x02\x02\x00\x03", 4, 0, 0 },
 };
 
 START_TEST(test_hello_extensions)
@@ -567,6 +608,8 @@ START_TEST(test_hello_extensions)
 	ck_assert_msg(proto_hello_decode(&f, &h) == 0, "%s", exts[_i].what);
 	ck_assert_msg(h.max_frame == exts[_i].max_frame, "%s: max_frame %lu",
 	    exts[_i].what, (unsigned long)h.max_frame);
+	ck_assert_msg(h.features == exts[_i].features, "%s: features %lx",
+	    exts[_i].what, (unsigned long)h.features);
 	free(buf);
 }
 END_TEST
@@ -612,6 +655,19 @@ static const struct payload_case {
 	  BYTES("\0\0\0\1\xff"), PROTO_EINVAL },
 	{ "RESULT status 1, no text", PROTO_RESULT, PROTO_RESULT,
 	  BYTES("\0\0\0\1\1"), 0 },
+	{ "RESULT exit flag, no exit", PROTO_RESULT, PROTO_RESULT,
+	  BYTES("\0\0\0\1\x81"), PROTO_ESHORT },
+	{ "RESULT exit flag, status 2", PROTO_RESULT, PROTO_RESULT,
+	  BYTES("\0\0\0\1\x82\1"), PROTO_EINVAL },
+	{ "CANCEL empty", PROTO_CANCEL, PROTO_CANCEL, BYTES(""),
+	  PROTO_ESHORT },
+	{ "CANCEL 3 bytes", PROTO_CANCEL, PROTO_CANCEL, BYTES("\0\0\1"),
+	  PROTO_ESHORT },
+	{ "CANCEL 5 bytes", PROTO_CANCEL, PROTO_CANCEL, BYTES("\0\0\0\1\0"),
+	  PROTO_EINVAL },
+	{ "CANCEL 4 bytes", PROTO_CANCEL, PROTO_CANCEL, BYTES("\0\0\0\1"), 0 },
+	{ "RESULT as CANCEL", PROTO_RESULT, PROTO_CANCEL, BYTES("\0\0\0\1"),
+	  PROTO_EINVAL },
 	{ "ERROR empty", PROTO_ERROR, PROTO_ERROR, BYTES(""), PROTO_ESHORT },
 	{ "ERROR 1 byte", PROTO_ERROR, PROTO_ERROR, BYTES("\0"),
 	  PROTO_ESHORT },
@@ -647,6 +703,7 @@ START_TEST(test_bad_payload)
 	struct proto_text t;
 	struct proto_hello h;
 	uint64_t token;
+	uint32_t id;
 	unsigned char *buf;
 	int rc;
 
@@ -658,6 +715,9 @@ START_TEST(test_bad_payload)
 	case PROTO_PING:
 	case PROTO_PONG:
 		rc = proto_ping_decode(&f, &token);
+		break;
+	case PROTO_CANCEL:
+		rc = proto_cancel_decode(&f, &id);
 		break;
 	default:
 		rc = decode_text(c->decoder, &f, &t);
@@ -672,11 +732,11 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* Encoder calls refused whatever the buffer                               */
 
-static const struct proto_hello hello_v0x10000 = { 0x10000, 0, 1, {0}, "", 0 };
-static const struct proto_hello hello_flags = { 1, 0x10000, 1, {0}, "", 0 };
-static const struct proto_hello hello_port = { 1, 0, 0x10000, {0}, "", 0 };
-static const struct proto_hello hello_ctrl = { 1, 0, 1, {0}, "a\tb", 0 };
-static const struct proto_hello hello_del = { 1, 0, 1, {0}, "\x7f", 0 };
+static const struct proto_hello hello_v0x10000 = { 0x10000, 0, 1, {0}, "", 0, 0 };
+static const struct proto_hello hello_flags = { 1, 0x10000, 1, {0}, "", 0, 0 };
+static const struct proto_hello hello_port = { 1, 0, 0x10000, {0}, "", 0, 0 };
+static const struct proto_hello hello_ctrl = { 1, 0, 1, {0}, "a\tb", 0, 0 };
+static const struct proto_hello hello_del = { 1, 0, 1, {0}, "\x7f", 0, 0 };
 static struct proto_hello hello_unterminated;	/* filled by the test */
 
 static const struct refuse_case {
@@ -684,7 +744,7 @@ static const struct refuse_case {
 	int		 type;
 	const struct proto_hello *hello;
 	int		 arg;		/* RESULT status, type for PING */
-	unsigned	 code;
+	unsigned	 code;		/* ERROR code; RESULT exit code */
 	size_t		 len;		/* of a text that is not all there */
 } refusals[] = {
 	{ "HELLO version 0x10000", PROTO_HELLO, &hello_v0x10000, 0, 0, 0 },
@@ -700,6 +760,7 @@ static const struct refuse_case {
 	{ "PING typed HELLO", PROTO_PING, NULL, PROTO_HELLO, 0, 0 },
 	{ "PING typed 0", PROTO_PING, NULL, 0, 0, 0 },
 	/* length = 1 + 4 + len would be 2^32: beyond the u32 field. */
+	{ "RESULT exit 256", PROTO_RESULT, NULL, 1, 256, 0 },
 	{ "COMMAND 2^32 - 5", PROTO_COMMAND, NULL, 0, 0, 0xfffffffbu },
 	{ "RESULT 2^32 - 6", PROTO_RESULT, NULL, 0, 0, 0xfffffffau },
 	{ "ERROR 2^32 - 3", PROTO_ERROR, NULL, 0, 0, 0xfffffffdu },
@@ -739,6 +800,9 @@ START_TEST(test_encode_refuses)
 	case PROTO_RESULT:
 		n = proto_result_encode(buf, c->len == 0 ? 16 : SIZE_MAX, 1,
 		    c->arg, text, c->len);
+		if (c->code != 0)	/* an exit code out of range */
+			n = proto_result_exit_encode(buf, 16, 1, c->arg,
+			    (int)c->code, text, 0);
 		break;
 	case PROTO_ERROR:
 		n = proto_error_encode(buf, c->len == 0 ? 16 : SIZE_MAX,
@@ -772,7 +836,8 @@ static const struct name_case {
 	{ PROTO_BYE, "unknown error", "BYE" },
 	{ PROTO_PING, "unknown error", "PING" },
 	{ PROTO_PONG, "unknown error", "PONG" },
-	{ 8, "unknown error", "unknown" },
+	{ PROTO_CANCEL, "unknown error", "CANCEL" },
+	{ 9, "unknown error", "unknown" },
 	{ 255, "unknown error", "unknown" },
 	{ -1, "unknown error", "unknown" },
 	{ PROTO_PARTIAL, "incomplete frame", "unknown" },

@@ -902,8 +902,15 @@ START_TEST(test_modes)
 	ck_assert_msg(!nonblocking(t.slave), "the node in the background set "
 	    "O_NONBLOCK on the open file description the shell reads");
 	shell_do(&t, 'f', "bringing the node to the foreground");
-	/* "exit", or ^C (SIGINT to the foreground group): status 0 both. */
-	type(&t, _i == 0 ? "exit\n" : "\003");
+	/* "exit", or ^C twice within a second (SIGINT to the foreground
+	 * group; the first cancels, and says so): status 0 both. */
+	if (_i == 0)
+		type(&t, "exit\n");
+	else {
+		type(&t, "\003");
+		EXPECT(&t, "Ctrl-C again within a second", AT_ONCE_MS);
+		type(&t, "\003");
+	}
 	finish(&t, 0);
 }
 END_TEST

@@ -1,0 +1,98 @@
+/*
+ * fanout: one command to many peers at once, and the selectors that name
+ * them.
+ *
+ * fanout_select() turns a selector ("3", "1-3", "web1", "10.0.0.5:14590",
+ * "*", "web*", "@group", or a comma-separated list of these) into the
+ * entries it names, each once, in index order.  "*" is every peer that is
+ * connected or being dialled, and every peer this node dials (config or
+ * "connect") even while it is down; a glob picks among those by name or
+ * address.  An index, name or address that names nothing is an error; a
+ * range, glob or group that matches nothing adds nothing, and a selector
+ * that selects nobody at all is an error.
+ *
+ * fanout_start() sends the command to each selected entry as one request
+ * (request.c), with one deadline, and calls back once per entry with its
+ * result, as each arrives, then once more when the last has come.  A peer
+ * that is not connected gets its result ("Error: not connected ...",
+ * unreachable) from the loop, like any other.  Printing is the caller's
+ * business: a result is data.
+ */
+#ifndef KAIPEER_FANOUT_H
+#define KAIPEER_FANOUT_H
+
+#include <stddef.h>
+
+#include "node.h"
+
+#define FANOUT_GROUP_DEPTH	8	/* groups within groups */
+
+/* What fanout_select() found. */
+enum fan_sel {
+	FAN_SEL_OK,		/* *out holds the entries */
+	FAN_SEL_ERROR,		/* err says why: nothing runs */
+	FAN_SEL_WAIT		/* names are still being learnt: ask again */
+};
+
+/*
+ * The entries sel[0..len) names of node n, in a new array *out (free()
+ * it) of *nout indexes.  With wait, a selector that needs names (a glob,
+ * or a name not known yet) while configured peers are still being dialled
+ * gets FAN_SEL_WAIT.  *multi says whether the selector could name more
+ * than one peer (a list, a range, "*", a glob, a group).
+ */
+enum fan_sel fanout_select(struct kaipeer_node *n, const char *sel,
+	    size_t len, int wait, int **out, int *nout, int *multi,
+	    char *err, size_t errsize);
+
+/* One peer's result. */
+struct fan_result {
+	int		 peer;		/* its index */
+	const char	*label;		/* "ip:port", as in result lines */
+	const char	*name;		/* "" if none */
+	int		 status;	/* REQ_OK ... REQ_CANCELLED */
+	int		 exit_code;	/* a program's exit code, or -1 */
+	const char	*text;		/* the result, or what went wrong */
+	size_t		 len;
+	long		 ms;		/* from sending to the result */
+};
+
+struct fanout;
+
+typedef void (*fan_result_fn)(void *ctx, struct fanout *f,
+    const struct fan_result *r);
+typedef void (*fan_done_fn)(void *ctx, struct fanout *f);
+
+/* How the results went, so far. */
+struct fan_counts {
+	int	ok, error, timeout, unreachable, lost, cancelled;
+};
+
+/*
+ * Send cmd[0..len) to the npeers entries of peers[], each ending within
+ * timeout_ms.  on_result(ctx, f, r) comes once per entry, then
+ * on_done(ctx, f) once, always from the loop, never from within this
+ * call; the fanout is freed after on_done returns.  Returns the fanout,
+ * or NULL if no memory (nothing was sent).  A command too long for a
+ * peer's link ends at once for that peer with an error result.
+ */
+struct fanout *fanout_start(struct kaipeer_node *n, const int *peers,
+	    int npeers, const char *cmd, size_t len, long timeout_ms,
+	    fan_result_fn on_result, fan_done_fn on_done, void *ctx);
+
+/*
+ * End every request still waiting with REQ_CANCELLED and why: every
+ * result, and on_done, come before this returns (f is then freed).
+ */
+void	fanout_cancel(struct fanout *f, const char *why);
+
+/* Results still to come. */
+int	fanout_pending(const struct fanout *f);
+
+/* The command, the counts so far, and the time since it started. */
+const char *fanout_command(const struct fanout *f, size_t *len);
+const struct fan_counts *fanout_counts(const struct fanout *f);
+int	fanout_size(const struct fanout *f);
+long	fanout_ms(const struct fanout *f);
+
+#endif
