@@ -54,7 +54,8 @@ UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_console tests/check_chain tests/check_loop \
 	  tests/check_output tests/check_proc tests/check_library
 # Suites that drive real kaipeer processes.
-SUITES	= tests/check_integration tests/check_defects tests/check_tty
+SUITES	= tests/check_integration tests/check_defects tests/check_fanout \
+	  tests/check_exec tests/check_tty
 EXAMPLES = examples/greet examples/ask
 
 all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
@@ -63,13 +64,13 @@ all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
 	$(CC) $(KPFLAGS) $(CFLAGS) -c $<
 
 $(LIBOBJ) kaipeer.o: $(HEADERS)
-bench.o benchopt.o benchrep.o: $(HEADERS) include/bench.h
+bench.o benchopt.o benchrep.o benchfan.o: $(HEADERS) include/bench.h
 
 kaipeer: kaipeer.o libkaipeer.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
 
-kaipeer-bench: bench.o benchopt.o benchrep.o libkaipeer.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o benchopt.o benchrep.o libkaipeer.a
+kaipeer-bench: bench.o benchopt.o benchrep.o benchfan.o libkaipeer.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o libkaipeer.a
 
 libkaipeer.a: $(LIBOBJ)
 	rm -f libkaipeer.a
@@ -107,6 +108,10 @@ tests/check_integration: tests/check_integration.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_integration tests/check_integration.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_defects: tests/check_defects.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_defects tests/check_defects.c $(SUITE_SRC) $(CHECK_LIBS)
+tests/check_fanout: tests/check_fanout.c $(SUITE_DEP)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_fanout tests/check_fanout.c $(SUITE_SRC) $(CHECK_LIBS)
+tests/check_exec: tests/check_exec.c $(SUITE_DEP)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_exec tests/check_exec.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_tty: tests/check_tty.c
 	$(CC) $(KPFLAGS) -D_XOPEN_SOURCE=600 $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_tty tests/check_tty.c $(CHECK_LIBS)
 
@@ -167,6 +172,6 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5
 
 clean:
-	rm -f kaipeer kaipeer.o kaipeer-bench bench.o benchopt.o benchrep.o \
+	rm -f kaipeer kaipeer.o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o \
 	    libkaipeer.a $(LIBOBJ) \
 	    $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan

@@ -10,7 +10,8 @@
  * exchanging HELLOs and saying BYE, the next starting once the node has hung
  * up; it reports the rate of the first and of the last tenth of them and
  * the median time of one handshake in each, so that a node whose handshakes
- * get dearer as connections come and go shows it.
+ * get dearer as connections come and go shows it.  With -F it is a node
+ * itself, timing one command fanned out to many (benchfan.c).
  *
  * It runs on the node's own event loop (loop.h), in one thread: a watch per
  * connection, whose callback reads and handles every whole frame
@@ -751,6 +752,11 @@ int
 main(int argc, char **argv)
 {
 	bench_parse_args(&opt, argc, argv);
+	if (opt.fanout != NULL) {
+		raise_fd_limit();
+		bench_fanout(&opt);
+		return 0;
+	}
 	if (opt.handshakes > 0) {
 		tenth = opt.handshakes / 10;
 		setup();

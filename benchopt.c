@@ -1,7 +1,8 @@
 /*
  * benchopt: kaipeer-bench's command line (include/bench.h).  Options
  * take their value attached (-c50) or as the next word (-c 50); numbers
- * are checked against their range, and -H excludes the load options.
+ * are checked against their range; -H excludes the load options, and -F
+ * (where -n counts rounds) excludes -H and the connection options.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,7 +27,9 @@ usage(FILE *fp)
 	    "                     [-t command] [-e expected] [-k seconds] "
 	    "[-q] [--csv]\n"
 	    "       kaipeer-bench [-h host] [-p port] -H handshakes "
-	    "[-q] [--csv]\n");
+	    "[-q] [--csv]\n"
+	    "       kaipeer-bench -F config [-n rounds] [-t command] "
+	    "[-e expected] [--csv]\n");
 }
 
 void
@@ -73,7 +76,8 @@ bench_parse_args(struct bench_opts *o, int argc, char **argv)
 {
 	const char *a, *val;
 	char load = '\0';	/* a load option given, which -H excludes */
-	int i;
+	char conn = '\0';	/* one that -F excludes */
+	int i, rounds = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->host = "127.0.0.1";
@@ -97,7 +101,7 @@ bench_parse_args(struct bench_opts *o, int argc, char **argv)
 			exit(0);
 		}
 		if (a[0] != '-' || a[1] == '\0' ||
-		    strchr("hpcnPtekH", a[1]) == NULL)
+		    strchr("hpcnPtekHF", a[1]) == NULL)
 			bench_usage_error("unknown option '%s'", a);
 		if (a[2] != '\0')
 			val = a + 2;
@@ -138,8 +142,20 @@ bench_parse_args(struct bench_opts *o, int argc, char **argv)
 		case 'e':
 			o->expect = text("-e", val);
 			break;
+		case 'F':
+			o->fanout = val;
+			break;
 		}
+		if (a[1] == 'n')
+			rounds = 1;
+		if (strchr("cPkH", a[1]) != NULL && conn == '\0')
+			conn = a[1];
 	}
+	if (o->fanout != NULL && conn != '\0')
+		bench_usage_error("-F measures a fan-out; -%c does not apply",
+		    conn);
+	if (o->fanout != NULL && !rounds)
+		o->requests = 20;
 	if (o->handshakes > 0 && load != '\0')
 		bench_usage_error("-H measures handshakes alone; -%c does not "
 		    "apply", load);

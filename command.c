@@ -406,6 +406,13 @@ kaipeer_call_gone(const struct kaipeer_call *call)
 	return call->gone || call->owner == NULL;
 }
 
+void
+kaipeer_call_on_cancel(struct kaipeer_call *call, kaipeer_cancel_fn fn,
+    void *ctx)
+{
+	commands_on_cancel(call, fn, ctx);
+}
+
 const char *
 kaipeer_call_command(const struct kaipeer_call *call)
 {

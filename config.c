@@ -22,6 +22,7 @@
 #include "confread.h"
 #include "console.h"
 #include "json.h"
+#include "select.h"
 
 
 /* The top-level keys, in the order of the enum below. */
@@ -52,8 +53,8 @@ parse_peer(struct confread *r, int p, struct config_peer *peer)
 	int i, k, which, seen = 0;
 
 	if (tok[p].type != JSON_OBJECT)
-		return confread_error(r, tok[p].start, "each peer must be an object "
-		    "with \"host\" and \"port\"");
+		return confread_error(r, tok[p].start, "each peer must be an "
+		    "object with \"host\" and \"port\"");
 	for (i = 0, k = p + 1; i < tok[p].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, peer_keys)) < 0) {
 			confread_unknown(r, k);
@@ -67,17 +68,19 @@ parse_peer(struct confread *r, int p, struct config_peer *peer)
 		    "\"host\"", &peer->host) < 0)
 			return -1;
 		if (which == 0 && config_check_host(peer->host) != NULL)
-			return confread_error(r, tok[k + 1].start, "\"host\" %s: "
-			    "give the host alone and the port in \"port\"",
+			return confread_error(r, tok[k + 1].start, "\"host\" "
+			    "%s: give the host alone and the port in \"port\"",
 			    config_check_host(peer->host));
 		if (which == 1 && (port = confread_integer(r, k + 1, "port", 1,
 		    65535)) < 0)
 			return -1;
 	}
 	if (peer->host == NULL)
-		return confread_error(r, tok[p].start, "peer without a \"host\"");
+		return confread_error(r, tok[p].start, "peer without a "
+		    "\"host\"");
 	if (port == 0)
-		return confread_error(r, tok[p].start, "peer without a \"port\"");
+		return confread_error(r, tok[p].start, "peer without a "
+		    "\"port\"");
 	peer->port = (int)port;
 	return 0;
 }
@@ -90,7 +93,8 @@ parse_peers(struct confread *r, int v, struct config *c)
 	int i, e;
 
 	if (t->type != JSON_ARRAY)
-		return confread_error(r, t->start, "\"peers\" must be an array");
+		return confread_error(r, t->start, "\"peers\" must be an "
+		    "array");
 	if (t->size > CONFIG_MAX_LIST)
 		return confread_error(r, t->start, "\"peers\" has more than %d "
 		    "entries", CONFIG_MAX_LIST);
@@ -143,10 +147,11 @@ parse_commands(struct confread *r, int v, struct config *c)
 	int i, j, k;
 
 	if (t->type != JSON_OBJECT)
-		return confread_error(r, t->start, "\"commands\" must be an object");
+		return confread_error(r, t->start, "\"commands\" must be an "
+		    "object");
 	if (t->size > CONFIG_MAX_LIST)
-		return confread_error(r, t->start, "\"commands\" has more than %d "
-		    "entries", CONFIG_MAX_LIST);
+		return confread_error(r, t->start, "\"commands\" has more than "
+		    "%d entries", CONFIG_MAX_LIST);
 	if (t->size > 0 &&
 	    (c->aliases = calloc(t->size, sizeof *c->aliases)) == NULL)
 		return confread_error(r, t->start, "out of memory");
@@ -182,8 +187,8 @@ word_name(struct confread *r, int k, const char *what, char **out)
 	if (confread_string(r, k, CONFIG_MAX_NAME, what, out) < 0)
 		return -1;
 	if (strcspn(*out, " \t") != strlen(*out))
-		return confread_error(r, r->tok[k].start, "%s '%s' contains a space",
-		    what, *out);
+		return confread_error(r, r->tok[k].start, "%s '%s' contains a "
+		    "space", what, *out);
 	return 0;
 }
 
@@ -195,17 +200,17 @@ parse_argv(struct confread *r, int v, struct config_exec *x)
 	int i, e;
 
 	if (t->type != JSON_ARRAY || t->size == 0)
-		return confread_error(r, t->start, "program '%s' must be a non-empty "
-		    "array of strings (the program and its arguments)",
-		    x->name);
+		return confread_error(r, t->start, "program '%s' must be a "
+		    "non-empty array of strings (the program and its "
+		    "arguments)", x->name);
 	if (t->size > CONFIG_MAX_ARGV)
-		return confread_error(r, t->start, "program '%s' has more than %d "
-		    "words", x->name, CONFIG_MAX_ARGV);
+		return confread_error(r, t->start, "program '%s' has more than "
+		    "%d words", x->name, CONFIG_MAX_ARGV);
 	if ((x->argv = calloc((size_t)t->size + 1, sizeof(char *))) == NULL)
 		return confread_error(r, t->start, "out of memory");
 	for (i = 0, e = v + 1; i < t->size; i++, e = json_skip(r->tok, e)) {
-		if (confread_string(r, e, CONFIG_MAX_HOST * 16, "each word of a "
-		    "program", &x->argv[i]) < 0)
+		if (confread_string(r, e, CONFIG_MAX_HOST * 16, "each word of "
+		    "a program", &x->argv[i]) < 0)
 			return -1;
 		x->argc++;
 	}
@@ -223,8 +228,8 @@ parse_exec(struct confread *r, int v, struct config_exec *x)
 	if (tok[v].type == JSON_ARRAY)
 		return parse_argv(r, v, x);
 	if (tok[v].type != JSON_OBJECT)
-		return confread_error(r, tok[v].start, "program '%s' must be an array "
-		    "or an object with \"argv\"", x->name);
+		return confread_error(r, tok[v].start, "program '%s' must be "
+		    "an array or an object with \"argv\"", x->name);
 	for (i = 0, k = v + 1; i < tok[v].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, exec_keys)) < 0) {
 			confread_unknown(r, k);
@@ -239,7 +244,8 @@ parse_exec(struct confread *r, int v, struct config_exec *x)
 		else if (which == 1)
 			rc = x->args = (int)confread_boolean(r, k + 1, "args");
 		else
-			rc = x->timeout_ms = confread_seconds(r, k + 1, "timeout");
+			rc = x->timeout_ms = confread_seconds(r, k + 1,
+			    "timeout");
 		if (rc < 0)
 			return -1;
 	}
@@ -258,7 +264,8 @@ parse_execs(struct confread *r, int v, struct config *c)
 	int i, j, k;
 
 	if (t->type != JSON_OBJECT)
-		return confread_error(r, t->start, "\"exec\" must be an object");
+		return confread_error(r, t->start, "\"exec\" must be an "
+		    "object");
 	if (t->size > CONFIG_MAX_LIST)
 		return confread_error(r, t->start, "\"exec\" has more than %d "
 		    "entries", CONFIG_MAX_LIST);
@@ -271,8 +278,9 @@ parse_execs(struct confread *r, int v, struct config *c)
 			return -1;
 		for (j = 0; builtin_names[j] != NULL; j++)
 			if (strcmp(builtin_names[j], x->name) == 0)
-				return confread_error(r, r->tok[k].start, "program "
-				    "name '%s' is a built-in command", x->name);
+				return confread_error(r, r->tok[k].start,
+				    "program name '%s' is a built-in command",
+				    x->name);
 		for (j = 0; j < c->nexecs - 1; j++)
 			if (strcmp(c->execs[j].name, x->name) == 0)
 				return confread_error(r, r->tok[k].start,
@@ -296,12 +304,14 @@ group_members(struct confread *r, int v, struct config_group *g)
 	int i, e;
 
 	if (t->type == JSON_STRING)
-		return confread_string(r, v, CONFIG_MAX_FILE, "a group", &g->selector);
+		return confread_string(r, v, CONFIG_MAX_FILE, "a group",
+		    &g->selector);
 	if (t->type != JSON_ARRAY || t->size == 0)
-		return confread_error(r, t->start, "group '%s' must be a string or a "
-		    "non-empty array of strings", g->name);
+		return confread_error(r, t->start, "group '%s' must be a "
+		    "string or a non-empty array of strings", g->name);
 	for (i = 0, e = v + 1; i < t->size; i++, e = json_skip(r->tok, e)) {
-		if (confread_string(r, e, CONFIG_MAX_HOST, "a group member", &m) < 0)
+		if (confread_string(r, e, CONFIG_MAX_HOST, "a group member",
+		    &m) < 0)
 			return -1;
 		if ((s = realloc(g->selector, len + strlen(m) + 2)) == NULL) {
 			free(m);
@@ -317,6 +327,25 @@ group_members(struct confread *r, int v, struct config_group *g)
 	return 0;
 }
 
+/* The members must read as a selector. */
+static int
+check_selector(struct confread *r, int v, const struct config_group *g)
+{
+	struct select_item *items;
+	char err[200];
+	int n;
+
+	if ((items = malloc(SELECT_MAX_ITEMS * sizeof(*items))) == NULL)
+		return confread_error(r, r->tok[v].start, "out of memory");
+	n = select_parse(g->selector, strlen(g->selector), items,
+	    SELECT_MAX_ITEMS, err, sizeof(err));
+	free(items);
+	if (n < 0)
+		return confread_error(r, r->tok[v].start, "group '%s': %s",
+		    g->name, err);
+	return 0;
+}
+
 /* groups = { *( name: selector | [ *member ] ) } */
 static long
 parse_groups(struct confread *r, int v, struct config *c)
@@ -326,10 +355,11 @@ parse_groups(struct confread *r, int v, struct config *c)
 	int i, j, k;
 
 	if (t->type != JSON_OBJECT)
-		return confread_error(r, t->start, "\"groups\" must be an object");
+		return confread_error(r, t->start, "\"groups\" must be an "
+		    "object");
 	if (t->size > CONFIG_MAX_LIST)
-		return confread_error(r, t->start, "\"groups\" has more than %d "
-		    "entries", CONFIG_MAX_LIST);
+		return confread_error(r, t->start, "\"groups\" has more than "
+		    "%d entries", CONFIG_MAX_LIST);
 	if (t->size > 0 &&
 	    (c->groups = calloc(t->size, sizeof *c->groups)) == NULL)
 		return confread_error(r, t->start, "out of memory");
@@ -338,14 +368,15 @@ parse_groups(struct confread *r, int v, struct config *c)
 		if (word_name(r, k, "group name", &g->name) < 0)
 			return -1;
 		if (!console_name_ok(g->name, strlen(g->name)))
-			return confread_error(r, r->tok[k].start, "group name '%s' "
-			    "must not look like an index or an address, nor "
-			    "hold any of :,*?[]/@", g->name);
+			return confread_error(r, r->tok[k].start, "group name "
+			    "'%s' must not look like an index or an address, "
+			    "nor hold any of :,*?[]/@", g->name);
 		for (j = 0; j < c->ngroups - 1; j++)
 			if (strcmp(c->groups[j].name, g->name) == 0)
 				return confread_error(r, r->tok[k].start,
 				    "duplicate key \"%s\"", g->name);
-		if (group_members(r, k + 1, g) < 0)
+		if (group_members(r, k + 1, g) < 0 ||
+		    check_selector(r, k + 1, g) < 0)
 			return -1;
 	}
 	return 0;
@@ -394,9 +425,9 @@ parse_top(struct confread *r, struct config *c)
 			    &c->name);
 			if (rc == 0 && !console_name_ok(c->name,
 			    strlen(c->name)))
-				rc = confread_error(r, tok[v].start, "\"name\" must "
-				    "not look like an index or an address, nor "
-				    "hold any of :,*?[]/@");
+				rc = confread_error(r, tok[v].start, "\"name\" "
+				    "must not look like an index or an "
+				    "address, nor hold any of :,*?[]/@");
 			break;
 		case K_MAX_PEERS:
 			rc = confread_integer(r, v, key, 1, 65535);
@@ -407,17 +438,21 @@ parse_top(struct confread *r, struct config *c)
 			    64L * 1024 * 1024);
 			break;
 		case K_COMMAND_TIMEOUT:
-			rc = c->command_timeout_ms = confread_seconds(r, v, key);
+			rc = c->command_timeout_ms = confread_seconds(r, v,
+			    key);
 			break;
 		case K_CONNECT_TIMEOUT:
-			rc = c->connect_timeout_ms = confread_seconds(r, v, key);
+			rc = c->connect_timeout_ms = confread_seconds(r, v,
+			    key);
 			break;
 		case K_HEARTBEAT_INTERVAL:
-			rc = c->heartbeat_interval_ms = confread_seconds(r, v, key);
+			rc = c->heartbeat_interval_ms = confread_seconds(r, v,
+			    key);
 			at_interval = v;
 			break;
 		case K_HEARTBEAT_TIMEOUT:
-			rc = c->heartbeat_timeout_ms = confread_seconds(r, v, key);
+			rc = c->heartbeat_timeout_ms = confread_seconds(r, v,
+			    key);
 			at_timeout = v;
 			break;
 		case K_FRAME_TIMEOUT:
@@ -433,8 +468,8 @@ parse_top(struct confread *r, struct config *c)
 			rc = parse_groups(r, v, c);
 			break;
 		case K_MAX_PROCESSES:
-			rc = c->max_processes = (int)confread_integer(r, v, key, 1,
-			    1024);
+			rc = c->max_processes = (int)confread_integer(r, v, key,
+			    1, 1024);
 			break;
 		default:
 			rc = c->max_result = confread_integer(r, v, key, 1024,

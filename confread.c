@@ -70,7 +70,8 @@ confread_unknown(struct confread *r, int k)
 			continue;
 		more = "...";
 	}
-	confread_warn(r, r->tok[k].start, "unknown key '%.*s%s' ignored", n, s, more);
+	confread_warn(r, r->tok[k].start, "unknown key '%.*s%s' ignored", n, s,
+	    more);
 }
 
 /* The index in names of key token k, or -1 when it is none of them. */
@@ -187,8 +188,8 @@ confread_string(struct confread *r, int v, size_t max, const char *what,
 		    (s[i] == 0xC2 && s[i + 1] < 0xA0))
 			break;
 	if (n == 0 || i < n)
-		rc = confread_error(r, t->start, "%s must be a non-empty string "
-		    "without control characters", what);
+		rc = confread_error(r, t->start, "%s must be a non-empty "
+		    "string without control characters", what);
 	else if (n > max)
 		rc = confread_error(r, t->start, "%s is longer than %zu bytes",
 		    what, max);

@@ -310,8 +310,9 @@ execs_configure(struct execs *x)
 	for (i = 0; i < c->nexecs; i++) {
 		if (commands_register(x->n->cmds, c->execs[i].name, NULL,
 		    run_program, x) == -1) {
-			node_err(x->n, "kaipeer: program '%s' not available: "
-			    "a command of that name exists", c->execs[i].name);
+			out_line(x->n->out, OUT_STDERR, "kaipeer: program '%s' "
+			    "not available: a command of that name exists",
+			    c->execs[i].name);
 			rc = -1;
 			continue;
 		}

@@ -110,8 +110,9 @@ pick_one(struct picker *pk, const struct select_item *it)
 	k = snprintf(pk->err, pk->errsize, "Peer '%.*s' is ambiguous: %d "
 	    "peers match:", (int)it->len, it->text, nf);
 	for (i = 0; i < nf && i < 8 && k > 0 && (size_t)k < pk->errsize; i++)
-		k += snprintf(pk->err + k, pk->errsize - (size_t)k, "%s %d (%s)",
-		    i > 0 ? "," : "", found[i]->index, peer_label(found[i]));
+		k += snprintf(pk->err + k, pk->errsize - (size_t)k, "%s %d "
+		    "(%s)", i > 0 ? "," : "", found[i]->index,
+		    peer_label(found[i]));
 	return -1;
 }
 
@@ -334,10 +335,10 @@ send_one(struct fanout *f, struct slot *s, struct peer *e, long timeout_ms)
 	    s);
 	if (s->q == NULL) {
 		if (errno == EMSGSIZE)
-			snprintf(msg, sizeof(msg), "Error: command too long for "
-			    "%s (%lu bytes, at most %lu)", peer_label(e),
-			    (unsigned long)f->len,
-			    (unsigned long)session_max_text(e->link));
+			snprintf(msg, sizeof(msg), "Error: command too long "
+			    "for %s (%lu bytes, at most %lu)", peer_label(e),
+			    (unsigned long)f->len, (unsigned
+			    long)session_max_text(e->link));
 		else
 			snprintf(msg, sizeof(msg), "Error: cannot send the "
 			    "command: %s", strerror(errno));
@@ -442,4 +443,72 @@ long
 fanout_ms(const struct fanout *f)
 {
 	return (long)(loop_now(f->n->loop) - f->started);
+}
+
+/* --- the library's kaipeer_send() ---------------------------------------- */
+
+struct sender {
+	kaipeer_result_fn fn;
+	void		*ctx;
+};
+
+static void
+send_result(void *ctx, struct fanout *f, const struct fan_result *fr)
+{
+	struct sender *s = ctx;
+	struct kaipeer_result r;
+	size_t len;
+
+	memset(&r, 0, sizeof(r));
+	r.peer = fr->peer;
+	r.addr = fr->label;
+	r.name = fr->name;
+	r.command = fanout_command(f, &len);
+	r.status = fr->status;
+	r.text = fr->text;
+	r.len = fr->len;
+	r.ms = fr->ms;
+	r.exit_code = fr->exit_code;
+	s->fn(s->ctx, &r);
+}
+
+static void
+send_done(void *ctx, struct fanout *f)
+{
+	(void)f;
+	free(ctx);
+}
+
+int
+kaipeer_send(struct kaipeer_node *n, const char *selector,
+    const char *command, kaipeer_result_fn fn, void *ctx)
+{
+	struct sender *s;
+	char err[600];
+	int *idx, nidx, multi;
+
+	if (n->peers == NULL || fn == NULL)
+		return -1;
+	if (fanout_select(n, selector, strlen(selector), 0, &idx, &nidx,
+	    &multi, err, sizeof(err)) != FAN_SEL_OK) {
+		node_err(n, "kaipeer: %s", err);
+		return -1;
+	}
+	if (nidx == 0) {
+		free(idx);
+		return 0;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		free(idx);
+		return -1;
+	}
+	s->fn = fn;
+	s->ctx = ctx;
+	if (fanout_start(n, idx, nidx, command, strlen(command),
+	    n->cfg.command_timeout_ms, send_result, send_done, s) == NULL) {
+		free(s);
+		nidx = -1;
+	}
+	free(idx);
+	return nidx;
 }

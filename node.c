@@ -1,13 +1,15 @@
 /*
  * node: the NetworkPeer.  It ties the layers together and is the library
- * of include/kaipeer.h.
+ * of include/kaipeer.h (but for kaipeer_send(), a fanout, in fanout.c, and
+ * the call objects, in command.c).
  *
  * Contract (include/node.h): the node owns one loop, one output, one net,
  * one peer table, the requests it sent and the commands it runs.  The
  * peer table reports what happens; the node turns that into the lines a
  * user sees (all of them here, so the wording lives in one place), runs
- * the commands peers send and sends back their results, and ends the
- * requests of peers that went away.  Nothing here blocks; a peer that
+ * the commands peers send and sends back their results (with a program's
+ * exit code), passes on a peer's CANCEL to the command it names, and ends
+ * the requests of peers that went away.  Nothing here blocks; a peer that
  * misbehaves costs only its own link.
  */
 #include <errno.h>
@@ -20,7 +22,6 @@
 
 #include "builtin.h"
 #include "exec.h"
-#include "fanout.h"
 #include "random.h"
 #include "node.h"
 
@@ -697,74 +698,6 @@ node_finish(struct kaipeer_node *n)
 		if (loop_turn(n->loop, (int)left) == -1)
 			break;
 	n->stopped = 1;
-}
-
-/* --- sending from C ------------------------------------------------------- */
-
-struct sender {
-	kaipeer_result_fn fn;
-	void		*ctx;
-};
-
-static void
-send_result(void *ctx, struct fanout *f, const struct fan_result *fr)
-{
-	struct sender *s = ctx;
-	struct kaipeer_result r;
-	size_t len;
-
-	memset(&r, 0, sizeof(r));
-	r.peer = fr->peer;
-	r.addr = fr->label;
-	r.name = fr->name;
-	r.command = fanout_command(f, &len);
-	r.status = fr->status;
-	r.text = fr->text;
-	r.len = fr->len;
-	r.ms = fr->ms;
-	r.exit_code = fr->exit_code;
-	s->fn(s->ctx, &r);
-}
-
-static void
-send_done(void *ctx, struct fanout *f)
-{
-	(void)f;
-	free(ctx);
-}
-
-int
-kaipeer_send(struct kaipeer_node *n, const char *selector,
-    const char *command, kaipeer_result_fn fn, void *ctx)
-{
-	struct sender *s;
-	char err[600];
-	int *idx, nidx, multi;
-
-	if (n->peers == NULL || fn == NULL)
-		return -1;
-	if (fanout_select(n, selector, strlen(selector), 0, &idx, &nidx,
-	    &multi, err, sizeof(err)) != FAN_SEL_OK) {
-		node_err(n, "kaipeer: %s", err);
-		return -1;
-	}
-	if (nidx == 0) {
-		free(idx);
-		return 0;
-	}
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		free(idx);
-		return -1;
-	}
-	s->fn = fn;
-	s->ctx = ctx;
-	if (fanout_start(n, idx, nidx, command, strlen(command),
-	    n->cfg.command_timeout_ms, send_result, send_done, s) == NULL) {
-		free(s);
-		nidx = -1;
-	}
-	free(idx);
-	return nidx;
 }
 
 int

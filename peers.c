@@ -399,23 +399,6 @@ dial_failed(struct peers *p, struct peer *e, const char *why)
 	entry_down(p, e, e->why);
 }
 
-/* What the end of an up link is called in result lines. */
-static const char *
-down_reason(enum sess_end why)
-{
-	switch (why) {
-	case SESS_BYE:
-		return "peer disconnected";
-	case SESS_TIMEOUT:
-	case SESS_STALLED:
-	case SESS_LOST:
-	case SESS_RETIRED:
-		return "connection lost";
-	default:
-		return session_end_name(why);
-	}
-}
-
 /* An up link of e ended (and it was the one in use). */
 static void
 link_down(struct peers *p, struct peer *e, enum sess_end why, int err,
@@ -449,7 +432,7 @@ link_down(struct peers *p, struct peer *e, enum sess_end why, int err,
 		snprintf(msg, sizeof(msg), "%s: %s", why == SESS_VIOLATION ?
 		    "protocol error" : "refused by peer", text);
 	else
-		snprintf(msg, sizeof(msg), "%s", down_reason(why));
+		snprintf(msg, sizeof(msg), "%s", session_down_phrase(why));
 	if (why == SESS_SELF)
 		e->final = 1;
 	entry_down(p, e, msg);
@@ -533,25 +516,6 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 }
 
 /* --- handshakes --------------------------------------------------------- */
-
-/*
- * Of two links to one node, keep the one the other end keeps too
- * (docs/PROTOCOL.md, 7.3): the one initiated by the smaller node id, or,
- * with one initiator, the one from its lower source port.
- */
-static int
-keep_new(const struct peers *p, const struct session *old,
-    const struct session *new)
-{
-	const unsigned char *a, *b;
-	int cmp;
-
-	a = old->outbound ? p->env->hello.id : old->peer.id;
-	b = new->outbound ? p->env->hello.id : new->peer.id;
-	if ((cmp = memcmp(b, a, PROTO_NODE_ID)) != 0)
-		return cmp < 0;
-	return session_initiator_port(new) < session_initiator_port(old);
-}
 
 /* Move everything of entry f into e, which is f's node too; forget f. */
 static void
@@ -643,7 +607,7 @@ on_hello(void *ctx, struct session *s, const struct proto_hello *h)
 	table_rekey(p->t, e);
 
 	if (e->link != NULL && e->link != s) {
-		if (!keep_new(p, e->link, s)) {
+		if (!session_keep_new(e->link, s, p->env->hello.id)) {
 			if (e->dialling == s)
 				e->dialling = NULL;
 			session_retire(s);
@@ -784,6 +748,20 @@ peers_bye_all(struct peers *p, const char *text)
 	}
 }
 
+/* e's links end with a goodbye, no redial is planned, its waiters fail. */
+static void
+hold(struct peers *p, struct peer *e, const char *bye, const char *why)
+{
+	loop_timer_stop(p->env->loop, &e->retry);
+	e->retry_at = 0;
+	hang_up(e, bye);
+	if (e->state != PEER_FAILED)
+		e->state = PEER_DOWN;
+	p->ops->gone(p->ctx, e, why);
+	if (table_at(p->t, e->index) == e)
+		departed(p, e);
+}
+
 void
 peers_drop(struct peers *p, struct peer *e)
 {
@@ -791,29 +769,16 @@ peers_drop(struct peers *p, struct peer *e)
 	free(e->dial);
 	free(e->host);
 	e->dial = e->host = NULL;
-	loop_timer_stop(p->env->loop, &e->retry);
-	e->retry_at = 0;
-	hang_up(e, "removed from the config");
 	table_rekey(p->t, e);
-	if (e->state != PEER_FAILED)
-		e->state = PEER_DOWN;
-	p->ops->gone(p->ctx, e, "peer removed");
-	departed(p, e);
+	hold(p, e, "removed from the config", "peer removed");
 }
 
 void
 peers_disconnect(struct peers *p, struct peer *e)
 {
 	e->held = 1;
-	loop_timer_stop(p->env->loop, &e->retry);
-	e->retry_at = 0;
-	hang_up(e, "disconnected");
-	if (e->state != PEER_FAILED)
-		e->state = PEER_DOWN;
 	snprintf(e->why, sizeof(e->why), "disconnected");
-	p->ops->gone(p->ctx, e, "disconnected");
-	if (table_at(p->t, e->index) == e)
-		departed(p, e);
+	hold(p, e, "disconnected", "disconnected");
 }
 
 void

@@ -1,21 +1,21 @@
 /*
  * proto: the kaipeer wire format, a pure codec (docs/PROTOCOL.md).
  *
- * Contract.  Nothing here does I/O, allocates or exits; every function
- * works on memory the caller owns and gives it back.  Reading goes through
- * a struct reader that threads a position through a (pointer, length) pair
- * and checks the bound before every byte it touches, so a hostile payload
- * can at worst produce an error code.  proto_frame_next() refuses a bad
- * length from the four length bytes alone, before any body is awaited.
- * Encoders work out the whole frame's size first and write nothing unless
- * it fits both the caller's buffer and the u32 length field (and, so that
- * the size can be returned as a long, LONG_MAX).  They also return -1
- * rather than produce what a decoder here would reject: a RESULT status
- * other than 0 or 1 (or an exit code above 255), a u16 field above 0xffff, a name with control bytes
- * or without a NUL in its array.  Any version is encoded, so that a test
- * can make a foreign HELLO.  Decoders check the frame's type too: a
- * COMMAND handed to proto_result_decode() is PROTO_EINVAL.  Text is bytes:
- * any value, NUL included, may appear.
+ * Contract.  Nothing here does I/O, allocates or exits; every function works
+ * on memory the caller owns and gives it back.  Reading goes through a
+ * struct reader that threads a position through a (pointer, length) pair and
+ * checks the bound before every byte it touches, so a hostile payload can at
+ * worst produce an error code.  proto_frame_next() refuses a bad length from
+ * the four length bytes alone, before any body is awaited. Encoders work out
+ * the whole frame's size first and write nothing unless it fits both the
+ * caller's buffer and the u32 length field (and, so that the size can be
+ * returned as a long, LONG_MAX).  They also return -1 rather than produce
+ * what a decoder here would reject: a RESULT status other than 0 or 1 (or an
+ * exit code above 255), a u16 field above 0xffff, a name with control bytes
+ * or without a NUL in its array.  Any version is encoded, so that a test can
+ * make a foreign HELLO.  Decoders check the frame's type too: a COMMAND
+ * handed to proto_result_decode() is PROTO_EINVAL.  Text is bytes: any
+ * value, NUL included, may appear.
  */
 #include <limits.h>
 #include <stddef.h>

@@ -148,7 +148,8 @@ report_json(struct output *o, const struct report_item *it)
 	out_bytes(o, buf, json_quote(buf, it->label, strlen(it->label)));
 	out_str(o, ",\"command\":");
 	out_bytes(o, buf, json_quote(buf, it->command, it->clen));
-	out_printf(o, ",\"status\":\"%s\",\"exit\":", report_status(it->status));
+	out_printf(o, ",\"status\":\"%s\",\"exit\":",
+	    report_status(it->status));
 	if (it->exit_code >= 0)
 		out_printf(o, "%d", it->exit_code);
 	else

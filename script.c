@@ -142,8 +142,8 @@ read_file(struct shell *sh, const char *path)
  * lengths) in order.
  */
 static void
-seq_start(struct shell *sh, const char *path, const char **v, size_t *lens, int n,
-    int keep_going, int depth, shell_done_fn done, void *ctx)
+seq_start(struct shell *sh, const char *path, const char **v, size_t *lens, int
+    n, int keep_going, int depth, shell_done_fn done, void *ctx)
 {
 	struct seq *q;
 

@@ -36,6 +36,37 @@ static const char *const end_names[] = {
 };
 
 const char *
+session_down_phrase(enum sess_end why)
+{
+	switch (why) {
+	case SESS_BYE:
+		return "peer disconnected";
+	case SESS_TIMEOUT:
+	case SESS_STALLED:
+	case SESS_LOST:
+	case SESS_RETIRED:
+		return "connection lost";
+	default:
+		return session_end_name(why);
+	}
+}
+
+/* docs/PROTOCOL.md, 7.3: both ends must make the same choice. */
+int
+session_keep_new(const struct session *old, const struct session *new,
+    const unsigned char *our_id)
+{
+	const unsigned char *a, *b;
+	int cmp;
+
+	a = old->outbound ? our_id : old->peer.id;
+	b = new->outbound ? our_id : new->peer.id;
+	if ((cmp = memcmp(b, a, PROTO_NODE_ID)) != 0)
+		return cmp < 0;
+	return session_initiator_port(new) < session_initiator_port(old);
+}
+
+const char *
 session_end_name(enum sess_end why)
 {
 	return end_names[why];

@@ -137,7 +137,7 @@ consume(struct job *j, const struct report_item *it)
 	char *text;
 
 	if (klass == 0 && j->stage < l->last && l->gen == sh->gen &&
-	    !sh->exiting) {
+	    !shell_exiting(sh)) {
 		if (in > 0 && it->text[in - 1] == '\n')
 			in--;
 		if (in > 0 && it->text[in - 1] == '\r')
@@ -539,7 +539,7 @@ line_advance(struct line *l)
 			l->status = 2;
 			s = l->chain.n;
 		}
-		if (s >= l->chain.n || sh->exiting)
+		if (s >= l->chain.n || shell_exiting(sh))
 			break;
 		l->last = pipe_end(&l->chain, s);
 		l->next = l->last + 1;
@@ -665,7 +665,7 @@ shell_generation(const struct shell *sh)
 int
 shell_exiting(const struct shell *sh)
 {
-	return sh->exiting;
+	return sh->exiting || sh->n->stopping;
 }
 
 void

@@ -26,7 +26,7 @@
 
 #define MAX_FRAME	4096
 #define HELLO_FIXED	19	/* magic version flags port id name_len */
-#define EXT_MAX_FRAME_LEN 6	/* tag len u32 */
+#define EXT_U32_LEN	6	/* tag len u32 */
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -69,6 +69,7 @@ check_type_guard(const struct proto_frame *f)
 	struct proto_hello h;
 	struct proto_text t;
 	uint64_t token;
+	uint32_t id;
 
 	if (f->type != PROTO_HELLO)
 		CHECK(proto_hello_decode(f, &h) == PROTO_EINVAL);
@@ -82,6 +83,8 @@ check_type_guard(const struct proto_frame *f)
 		CHECK(proto_bye_decode(f, &t) == PROTO_EINVAL);
 	if (f->type != PROTO_PING && f->type != PROTO_PONG)
 		CHECK(proto_ping_decode(f, &token) == PROTO_EINVAL);
+	if (f->type != PROTO_CANCEL)
+		CHECK(proto_cancel_decode(f, &id) == PROTO_EINVAL);
 }
 
 static int
@@ -89,6 +92,7 @@ same_hello(const struct proto_hello *a, const struct proto_hello *b)
 {
 	return a->version == b->version && a->flags == b->flags &&
 	    a->port == b->port && a->max_frame == b->max_frame &&
+	    a->features == b->features &&
 	    memcmp(a->id, b->id, PROTO_NODE_ID) == 0 &&
 	    strcmp(a->name, b->name) == 0;
 }
@@ -128,16 +132,17 @@ hello(const struct proto_frame *f, const unsigned char *frame, long n)
 	CHECK(f->len >= HELLO_FIXED + name_len);
 	CHECK(f->payload[HELLO_FIXED - 1] == name_len);
 
-	/* Re-encoded: the fixed fields and the name, then the one extension
-	 * we know (a frame limit), if the HELLO had it. */
-	buf = xmalloc((size_t)n + EXT_MAX_FRAME_LEN);
-	e = proto_hello_encode(buf, (size_t)n + EXT_MAX_FRAME_LEN, &h);
+	/* Re-encoded: the fixed fields and the name, then the extensions
+	 * we know (a frame limit, features), those the HELLO had. */
+	buf = xmalloc((size_t)n + 2 * EXT_U32_LEN);
+	e = proto_hello_encode(buf, (size_t)n + 2 * EXT_U32_LEN, &h);
 	CHECK(e == (long)(PROTO_HEADER + HELLO_FIXED + name_len +
-	    (h.max_frame != 0 ? EXT_MAX_FRAME_LEN : 0)));
+	    (h.max_frame != 0 ? EXT_U32_LEN : 0) +
+	    (h.features != 0 ? EXT_U32_LEN : 0)));
 	CHECK(be32(buf) == (uint32_t)(e - 4));
 	CHECK(memcmp(buf + 4, frame + 4, PROTO_HEADER - 4 + HELLO_FIXED +
 	    name_len) == 0);
-	if (e == n && h.max_frame == 0)
+	if (e == n && h.max_frame == 0 && h.features == 0)
 		CHECK(memcmp(buf, frame, (size_t)n) == 0);
 	reframe(buf, e, PROTO_MAX_HELLO, &f2);
 	CHECK(proto_hello_decode(&f2, &h2) == 0);
@@ -160,7 +165,8 @@ check_text(const struct proto_frame *f, const struct proto_text *t)
 static int
 same_text(const struct proto_text *a, const struct proto_text *b)
 {
-	return a->id == b->id && a->code == b->code && a->len == b->len &&
+	return a->id == b->id && a->code == b->code && a->exit == b->exit &&
+	    a->len == b->len &&
 	    (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
 }
 
@@ -173,8 +179,8 @@ encode_text(int type, const struct proto_text *t, unsigned char *buf,
 	case PROTO_COMMAND:
 		return proto_command_encode(buf, size, t->id, t->text, t->len);
 	case PROTO_RESULT:
-		return proto_result_encode(buf, size, t->id, (int)t->code,
-		    t->text, t->len);
+		return proto_result_exit_encode(buf, size, t->id, (int)t->code,
+		    t->exit, t->text, t->len);
 	case PROTO_ERROR:
 		return proto_error_encode(buf, size, t->code, t->text, t->len);
 	default:
@@ -214,8 +220,11 @@ text_frame(const struct proto_frame *f, const unsigned char *frame, long n)
 		return;
 	check_text(f, &t);
 	if (f->type == PROTO_RESULT)
-		CHECK(t.code == PROTO_STATUS_OK ||
-		    t.code == PROTO_STATUS_ERROR);
+		CHECK((t.code == PROTO_STATUS_OK ||
+		    t.code == PROTO_STATUS_ERROR) && t.exit >= -1 &&
+		    t.exit <= 255);
+	else
+		CHECK(t.exit == -1);
 	if (f->type == PROTO_ERROR)
 		CHECK(t.code <= 0xffff);
 
@@ -262,6 +271,34 @@ ping(const struct proto_frame *f, const unsigned char *frame, long n)
 
 	buf = xmalloc((size_t)n - 1);
 	CHECK(proto_ping_encode(buf, (size_t)n - 1, f->type, token) == -1);
+	free(buf);
+}
+
+/* frame[0..n) holds f, a CANCEL. */
+static void
+cancel(const struct proto_frame *f, const unsigned char *frame, long n)
+{
+	struct proto_frame f2;
+	unsigned char *buf;
+	uint32_t id, id2;
+	long e;
+	int rc;
+
+	rc = proto_cancel_decode(f, &id);
+	CHECK(rc == 0 || rc == PROTO_ESHORT || rc == PROTO_EINVAL);
+	if (rc != 0)
+		return;
+	CHECK(f->len == 4 && n == PROTO_HEADER + 4);
+	buf = xmalloc((size_t)n);
+	e = proto_cancel_encode(buf, (size_t)n, id);
+	CHECK(e == n);
+	CHECK(memcmp(buf, frame, (size_t)n) == 0);
+	reframe(buf, e, MAX_FRAME, &f2);
+	CHECK(proto_cancel_decode(&f2, &id2) == 0 && id2 == id);
+	free(buf);
+
+	buf = xmalloc((size_t)n - 1);
+	CHECK(proto_cancel_encode(buf, (size_t)n - 1, id) == -1);
 	free(buf);
 }
 
@@ -326,6 +363,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case PROTO_PING:
 		case PROTO_PONG:
 			ping(&f, frame, r);
+			break;
+		case PROTO_CANCEL:
+			cancel(&f, frame, r);
 			break;
 		default:		/* unknown: node.c answers, keeps going */
 			break;

@@ -1,6 +1,7 @@
 /*
  * bench: the parts of kaipeer-bench (bench.c) that are not the load
- * itself: its command line (benchopt.c) and its report (benchrep.c).
+ * itself: its command line (benchopt.c), its report (benchrep.c) and the
+ * fan-out figure (benchfan.c).
  */
 #ifndef KAIPEER_BENCH_H
 #define KAIPEER_BENCH_H
@@ -22,6 +23,7 @@ struct bench_opts {
 	long		 handshakes;	/* -H: 0 unless given */
 	const char	*command;	/* -t */
 	const char	*expect;	/* -e, or NULL */
+	const char	*fanout;	/* -F: a config file, or NULL */
 };
 
 /*
@@ -29,6 +31,13 @@ struct bench_opts {
  * bad command line prints why and exits BENCH_EXIT_USAGE.
  */
 void	bench_parse_args(struct bench_opts *o, int argc, char **argv);
+
+/*
+ * -F: dial the peers of o->fanout, then o->requests times send o->command
+ * to all of them at once and time it to the last result; print the
+ * figures (exit 1 on any wrong or missing result).
+ */
+void	bench_fanout(const struct bench_opts *o);
 
 /* "kaipeer-bench: <message>", the usage, exit BENCH_EXIT_USAGE. */
 void	bench_usage_error(const char *fmt, ...)

@@ -45,7 +45,7 @@ typedef void (*call_done_fn)(void *ctx, const struct kaipeer_call *call,
 
 /* The asker gave up or went: stop the work (the call is then answered
  * with commands_reply() or kaipeer_reply(), which send nothing). */
-typedef void (*call_cancel_fn)(void *ctx, struct kaipeer_call *call);
+typedef kaipeer_cancel_fn call_cancel_fn;
 
 struct kaipeer_call {
 	struct commands	*owner;
@@ -93,9 +93,9 @@ void	commands_aliases(struct commands *c, const struct console_alias *a,
 
 /*
  * Run text[0..len) for the asker (peer index, its node id, addr, name, and
- * the request id; peer -1 for the console, with an id of its own).  done(ctx, ...) is called
- * exactly once, maybe before this returns.  A peer's request id that is
- * still running is ignored.
+ * the request id; peer -1 for the console, with an id of its own).
+ * done(ctx, ...) is called exactly once, maybe before this returns.  A
+ * peer's request id that is still running is ignored.
  */
 void	commands_run(struct commands *c, int peer, const unsigned char *node_id,
 	    uint32_t id, const char *addr, const char *name, const char *text,

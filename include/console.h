@@ -91,24 +91,23 @@ struct console_alias {
 };
 
 /*
- * Follow aliases: while the first word of the (trimmed) line, as written,
- * is an alias name, replace the line by that alias's expansion with the
- * arguments (the words after the name) put in: "$1".."$9" become the 1st
- * to 9th argument as written (quotes kept; a missing one is empty), "$*"
- * all of them as written (the rest of the line, trimmed), and '$' before
- * anything else stays ("$10" is "$1" and a '0').  An expansion with none of these gets the
- * arguments appended after a blank, so "add" -> "calc 1+2" makes "add"
- * "calc 1+2" and "add 3" "calc 1+2 3".  Each result is trimmed.
+ * Follow aliases: while the first word of the (trimmed) line, as written, is
+ * an alias name, replace the line by that alias's expansion with the
+ * arguments (the words after the name) put in: "$1".."$9" become the 1st to
+ * 9th argument as written (quotes kept; a missing one is empty), "$*" all of
+ * them as written (the rest of the line, trimmed), and '$' before anything
+ * else stays ("$10" is "$1" and a '0').  An expansion with none of these
+ * gets the arguments appended after a blank, so "add" -> "calc 1+2" makes
+ * "add" "calc 1+2" and "add 3" "calc 1+2 3".  Each result is trimmed.
  *
- * Writes into out[0..outsize), which must not overlap line.  Returns 0
- * with out[0..*outlen) the final command and out[*outlen] a NUL, or -1
- * with err (NUL-terminated, truncated to errsize) holding "alias loop: a
- * -> b -> a" (an alias met twice, or more than 64 hops), "command too
- * long" (no alias, and the line and its NUL exceed outsize) or "command
- * too long after alias expansion".  Every line on the way must fit in
- * outsize with a NUL; past the first hop, an expansion that uses $1..$9
- * or $* must fit together with the arguments it reads, which wait at the
- * end of out meanwhile.
+ * Writes into out[0..outsize), which must not overlap line.  Returns 0 with
+ * out[0..*outlen) the final command and out[*outlen] a NUL, or -1 with err
+ * (NUL-terminated, truncated to errsize) holding "alias loop: a -> b -> a"
+ * (an alias met twice, or more than 64 hops), "command too long" (no alias,
+ * and the line and its NUL exceed outsize) or "command too long after alias
+ * expansion".  Every line on the way must fit in outsize with a NUL; past
+ * the first hop, an expansion that uses $1..$9 or $* must fit together with
+ * the arguments it reads, which wait at the end of out meanwhile.
  */
 int	console_expand(const struct console_alias *aliases, int n,
 	    const char *line, size_t len, char *out, size_t outsize,

@@ -16,7 +16,8 @@
  * result, as each arrives, then once more when the last has come.  A peer
  * that is not connected gets its result ("Error: not connected ...",
  * unreachable) from the loop, like any other.  Printing is the caller's
- * business: a result is data.
+ * business: a result is data.  The library's kaipeer_send() (kaipeer.h)
+ * is a fanout too, and lives here.
  */
 #ifndef KAIPEER_FANOUT_H
 #define KAIPEER_FANOUT_H

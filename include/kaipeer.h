@@ -95,6 +95,17 @@ const char *kaipeer_call_command(const struct kaipeer_call *call);
 int	kaipeer_call_gone(const struct kaipeer_call *call);
 
 /*
+ * Be told, with fn(ctx, call), when the asker cancels the command (it
+ * timed out there, or its user pressed Ctrl-C) or goes away, so that the
+ * work can stop.  The call must still be answered with kaipeer_reply()
+ * (the answer is dropped); fn may do it.  Called at once if the asker is
+ * gone already.
+ */
+typedef void (*kaipeer_cancel_fn)(void *ctx, struct kaipeer_call *call);
+void	kaipeer_call_on_cancel(struct kaipeer_call *call, kaipeer_cancel_fn fn,
+	    void *ctx);
+
+/*
  * Answer call with status KAIPEER_OK or KAIPEER_ERROR and text[0..len)
  * (any bytes, NUL included; a text longer than the link takes becomes an
  * error result saying so).  The call is freed: do not use it again.

@@ -1,16 +1,16 @@
 /*
  * session: one link to a peer, over one connection.  The handshake, the
- * framing, heartbeats and every deadline of a link live here; this is
- * also where an encryption layer will sit, between the connection's
- * buffers and the frame reader.
+ * framing, heartbeats and every deadline of a link live here; this is also
+ * where an encryption layer will sit, between the connection's buffers and
+ * the frame reader.
  *
- * A session sends its HELLO as soon as the connection is up and is "up"
- * once the peer's HELLO has been accepted by the owner (ops->hello).  From
- * then on frames are decoded and handed to the owner: commands, results,
- * cancels, warnings.  What the peer understands beyond version 1 is in its
- * HELLO's features (peer.features): a CANCEL or a RESULT's exit code goes
- * only to a peer that announced it.  The session answers PINGs itself, sends PINGs when the link
- * is idle, and ends the link, telling the owner why, when
+ * A session sends its HELLO as soon as the connection is up and is "up" once
+ * the peer's HELLO has been accepted by the owner (ops->hello).  From then
+ * on frames are decoded and handed to the owner: commands, results, cancels,
+ * warnings.  What the peer understands beyond version 1 is in its HELLO's
+ * features (peer.features): a CANCEL or a RESULT's exit code goes only to a
+ * peer that announced it.  The session answers PINGs itself, sends PINGs
+ * when the link is idle, and ends the link, telling the owner why, when
  *   - the peer's HELLO does not come within connectTimeout;
  *   - a frame does not arrive whole within frameTimeout of its first byte;
  *   - nothing came from the peer and it accepted none of our bytes for
@@ -18,17 +18,17 @@
  *   - the peer breaks the protocol (it is sent an ERROR first), sends a
  *     fatal ERROR, says BYE, or the connection breaks.
  *
- * Flow control: while more than the high-water mark of output waits for
- * the peer to read it, the session reads no further frames from the peer;
- * below the low-water mark it reads again and tells the owner
- * (ops->writable), which may send more.  A peer that reads nothing for
- * heartbeatTimeout is dropped (SESS_STALLED).
+ * Flow control: while more than the high-water mark of output waits for the
+ * peer to read it, the session reads no further frames from the peer; below
+ * the low-water mark it reads again and tells the owner (ops->writable),
+ * which may send more.  A peer that reads nothing for heartbeatTimeout is
+ * dropped (SESS_STALLED).
  *
  * A link found to duplicate another is retired (session_retire(), or an
- * ERROR 8 from the peer): nothing more is sent on it, commands arriving
- * on it are not run, results still are delivered, and once the peer has
- * closed its side the owner hears SESS_RETIRED and moves what was in
- * flight to the link that stays.
+ * ERROR 8 from the peer): nothing more is sent on it, commands arriving on
+ * it are not run, results still are delivered, and once the peer has closed
+ * its side the owner hears SESS_RETIRED and moves what was in flight to the
+ * link that stays.
  *
  * The owner is called back only for what it did not cause: after
  * session_close(), session_bye() or session_refuse() no callback comes.
@@ -187,5 +187,18 @@ int	session_initiator_port(const struct session *s);
 
 /* "connection lost", "timed out"...: a phrase for a reason. */
 const char *session_end_name(enum sess_end why);
+
+/* What the end of an up link is called in result lines: "peer
+ * disconnected", "connection lost"... */
+const char *session_down_phrase(enum sess_end why);
+
+/*
+ * Of two links old and new to one node, should new stay (and old be
+ * retired)?  The one initiated by the smaller node id stays, or, with one
+ * initiator, the one from its lower source port (docs/PROTOCOL.md, 7.3),
+ * so both ends keep the same.  our_id is this node's id.
+ */
+int	session_keep_new(const struct session *old, const struct session *new,
+	    const unsigned char *our_id);
 
 #endif

@@ -76,7 +76,8 @@ typedef void (*shell_source_fn)(void *fctx, struct shell *sh,
 void	shell_set_source(struct shell *sh, shell_source_fn fn, void *fctx);
 
 /* For runners of many lines: the count of Ctrl-Cs (a change means stop),
- * whether "exit" was run, and a message for the user. */
+ * whether "exit" was run or the node is stopping, and a message for the
+ * user. */
 unsigned shell_generation(const struct shell *sh);
 int	shell_exiting(const struct shell *sh);
 void	shell_say(struct shell *sh, const char *text);

@@ -19,7 +19,8 @@
 #   3. handshakes: 20000 one after another against a fresh node, the cost of
 #      one in the first and in the last tenth of them;
 #   4. memory: the node's RSS idle and with 1000 connections held open;
-#   5. fan-out: one one-shot node collecting a result from each of 100 nodes.
+#   5. fan-out: one command sent to 1000 nodes at once (BENCH_FANOUT), timed
+#      from the send to the last result, next to one round trip to one node.
 #
 # Exit status: 0 when every measurement ran, 1 when one failed.
 
@@ -30,13 +31,15 @@ BASE=${BENCH_PORT:-17000}
 KP=./kaipeer
 KB=./kaipeer-bench
 LIMIT=120		# seconds any one client run may take
-FANOUT=100
+FANOUT=${BENCH_FANOUT:-1000}
+FAN_ROUNDS=20
 HANDSHAKES=20000
 
 case $RUNS in ''|*[!0-9]*|0) echo "bench.sh: BENCH_RUNS must be a positive integer" >&2; exit 64 ;; esac
 case $BASE in ''|*[!0-9]*) echo "bench.sh: BENCH_PORT must be a port number" >&2; exit 64 ;; esac
-if [ "$BASE" -lt 1024 ] || [ "$BASE" -gt 65000 ]; then
-	echo "bench.sh: BENCH_PORT must be from 1024 to 65000" >&2
+case $FANOUT in ''|*[!0-9]*|0) echo "bench.sh: BENCH_FANOUT must be a positive integer" >&2; exit 64 ;; esac
+if [ "$BASE" -lt 1024 ] || [ $((BASE + FANOUT + 3000)) -gt 65535 ]; then
+	echo "bench.sh: BENCH_PORT must be from 1024 to $((62535 - FANOUT))" >&2
 	exit 64
 fi
 for f in "$KP" "$KB"; do
@@ -545,16 +548,15 @@ else
 	STATUS=1
 fi
 
-# --- 5. fan-out: 100 nodes, one one-shot node asking each -------------------
+# --- 5. fan-out: FANOUT nodes, one command to all of them at once ---------
 
 PORT=$((PORT + 1))
 FAN_PIDS=""
 peers=""
+printf '{"interactive": false}\n' >"$TMP/fanpeer.json"
 n=0
 while [ $n -lt $FANOUT ]; do
-	printf '{"listenPort": %s, "interactive": false}\n' "$PORT" \
-	    >"$TMP/f$n.json"
-	"$KP" -q "$TMP/f$n.json" </dev/null >/dev/null 2>&1 &
+	"$KP" -q "$TMP/fanpeer.json" "$PORT" </dev/null >/dev/null 2>&1 &
 	FAN_PIDS="$FAN_PIDS $!"
 	PIDS="$PIDS $!"
 	eval "fport$n=$PORT"
@@ -571,13 +573,13 @@ while [ $n -lt $FANOUT ]; do
 		if [ $i -ge 40 ]; then
 			while ! start_node "$PORT" "f$n"; do
 				PORT=$((PORT + 1))
-				if [ $PORT -ge $((BASE + 1000)) ]; then
+				if [ $PORT -ge $((BASE + FANOUT + 3000)) ]; then
 					note "bench.sh: no ports for the fan-out"
 					exit 1
 				fi
 			done
 			p=$PORT
-			eval "fport$n=$PORT"
+			FAN_PIDS="$FAN_PIDS $NODE_PID"
 			PORT=$((PORT + 1))
 			break
 		fi
@@ -586,61 +588,25 @@ while [ $n -lt $FANOUT ]; do
 	peers="$peers${peers:+, }{\"host\": \"127.0.0.1\", \"port\": $p}"
 	n=$((n + 1))
 done
-printf '{"interactive": false, "maxPeers": 200, "peers": [%s]}\n' \
-    "$peers" >"$TMP/fanout.json"
-set --
-n=0
-while [ $n -lt $FANOUT ]; do
-	set -- "$@" -c "@$n calc 1+2"
-	n=$((n + 1))
-done
+printf '{"maxPeers": %d, "commandTimeout": 60, "connectTimeout": 30, "peers": [%s]}\n' \
+    $((FANOUT + 100)) "$peers" >"$TMP/fanout.json"
 : >"$TMP/fan"
-: >"$TMP/conn"
-: >"$TMP/none"
-: >"$TMP/cmds"
-: >"$TMP/dial"
-printf '{"interactive": false}\n' >"$TMP/alone.json"
-
-# timed FILE EXPECT CMD...: run a one-shot node, check that EXPECT lines of
-# its output end in a right result, append its wall time in us to FILE.
-timed() {
-	file=$1
-	expect=$2
-	shift 2
-	t0=$(now_ns)
-	bounded 60 "$@" >"$TMP/one.out" 2>&1
-	rc=$?
-	t1=$(now_ns)
-	got=$(grep -c ': [13]$' "$TMP/one.out")
-	if [ $rc -ne 0 ] || [ "$got" -ne "$expect" ]; then
-		note "bench.sh: $1 -c ... failed (status $rc, $got of $expect results):"
-		head -n 5 "$TMP/one.out" >&2
-		return 1
-	fi
-	echo $(((t1 - t0) / 1000)) >>"$TMP/$file"
-}
-
 run=1
 while [ $run -le "$RUNS" ]; do
-	timed fan $FANOUT "$KP" -q "$@" "$TMP/fanout.json" &&
-	    timed conn 1 "$KP" -q -c 'calc 1' "$TMP/fanout.json" &&
-	    timed none 1 "$KP" -q -c 'calc 1' "$TMP/alone.json" ||
-	    { STATUS=1; break; }
-	f=$(tail -n 1 "$TMP/fan")
-	c=$(tail -n 1 "$TMP/conn")
-	echo $((f - c)) >>"$TMP/cmds"
-	echo $((c - $(tail -n 1 "$TMP/none"))) >>"$TMP/dial"
-	echo "fan-out run $run: $(tail -n 1 "$TMP/fan") us with $FANOUT" \
-	    "commands, $(tail -n 1 "$TMP/conn") us connecting only," \
-	    "$(tail -n 1 "$TMP/none") us without peers"
+	if ! bounded $LIMIT "$KB" -F "$TMP/fanout.json" -n $FAN_ROUNDS --csv \
+	    >>"$TMP/fan"; then
+		note "bench.sh: the fan-out run failed"
+		STATUS=1
+		break
+	fi
+	echo "fan-out run $run: $(tail -n 1 "$TMP/fan")"
 	run=$((run + 1))
 done
 kill $FAN_PIDS 2>/dev/null
-FAN=$(median <"$TMP/fan")
-CONN=$(median <"$TMP/conn")
-NONE=$(median <"$TMP/none")
-CMDS=$(median <"$TMP/cmds")
-DIAL=$(median <"$TMP/dial")
+# fanout,peers,rounds,median_ms,min_ms,max_ms,one_us
+FAN=$(cut -d, -f4 "$TMP/fan" | median)
+FANMIN=$(cut -d, -f5 "$TMP/fan" | median)
+ONE=$(cut -d, -f7 "$TMP/fan" | median)
 
 # --- the tables --------------------------------------------------------------
 
@@ -725,13 +691,15 @@ echo "per connection:                 $PER KiB   (RSS_1000 - RSS_idle) / 1000;" 
     "goal: under 16 KiB"
 
 echo
-echo "=== fan-out: a one-shot node and $FANOUT nodes, medians of $RUNS runs"
-echo "$FANOUT x -c '@i calc 1+2':           $(ms "$FAN") ms"
-echo "connect only, -c 'calc 1':        $(ms "$CONN") ms"
-echo "no peers, -c 'calc 1':            $(ms "$NONE") ms   (start and exit)"
-echo "connecting to all:                $(ms "$DIAL") ms   (median of the" \
-    "differences in each run)"
-echo "the commands, sent and answered:  $(ms "$CMDS") ms"
+echo "=== fan-out: one command to $FANOUT nodes at once, medians of $RUNS runs"
+echo "$KB -F fanout.json -n $FAN_ROUNDS --csv: a node built from the library"
+echo "dials the $FANOUT nodes, then sends 'calc 1+2' to all of them at once"
+echo "(kaipeer_send \"*\", the fanout behind '@* calc 1+2'), $FAN_ROUNDS times, and to"
+echo "one of them, one at a time, 200 times"
+echo "send to the last of $FANOUT results:  $FAN ms   (best round: $FANMIN ms)"
+echo "one round trip, one peer:         $ONE us"
+echo "$FANOUT results cost as much as $(awk -v f="$FAN" -v o="$ONE" 'BEGIN {
+    if (f == "-" || o + 0 <= 0) print "-"; else printf "%.0f", f * 1000 / o }') round trips to one peer"
 
 ended=$(now_ns)
 echo

@@ -763,6 +763,46 @@ START_TEST(test_every_key)
 }
 END_TEST
 
+/* Programs in both forms, groups in both forms, their limits. */
+START_TEST(test_exec_groups)
+{
+	static const char text[] = "{\"exec\":{\"up\":[\"uptime\"],"
+	    "\"ls\":{\"argv\":[\"ls\",\"-l\"],\"args\":true,\"timeout\":2.5}},"
+	    "\"groups\":{\"web\":[\"web1\",\"web*\"],\"all\":\"@web,3-4\"},"
+	    "\"maxProcesses\":3,\"maxResultSize\":4096}";
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(parse_config(&c, text, err, sizeof err, NULL), 0);
+	ck_assert_int_eq(c.nexecs, 2);
+	ck_assert_str_eq(c.execs[0].name, "up");
+	ck_assert_int_eq(c.execs[0].argc, 1);
+	ck_assert_str_eq(c.execs[0].argv[0], "uptime");
+	ck_assert_ptr_null(c.execs[0].argv[1]);
+	ck_assert_int_eq(c.execs[0].args, 0);
+	ck_assert_int_eq(c.execs[0].timeout_ms, 0);
+	ck_assert_str_eq(c.execs[1].name, "ls");
+	ck_assert_int_eq(c.execs[1].argc, 2);
+	ck_assert_str_eq(c.execs[1].argv[1], "-l");
+	ck_assert_int_eq(c.execs[1].args, 1);
+	ck_assert_int_eq(c.execs[1].timeout_ms, 2500);
+	ck_assert_int_eq(c.ngroups, 2);
+	ck_assert_str_eq(c.groups[0].name, "web");
+	ck_assert_str_eq(c.groups[0].selector, "web1,web*");
+	ck_assert_str_eq(c.groups[1].selector, "@web,3-4");
+	ck_assert_int_eq(c.max_processes, 3);
+	ck_assert_int_eq(c.max_result, 4096);
+	config_free(&c);
+	assert_defaults(&c);
+
+	/* A small frame makes the default result size smaller. */
+	ck_assert_int_eq(parse_config(&c, "{\"maxFrameSize\":2048}", err,
+	    sizeof err, NULL), 0);
+	ck_assert_int_eq(c.max_result, 2048 - CONFIG_RESULT_ROOM);
+	config_free(&c);
+}
+END_TEST
+
 /* commandTimeout values and the milliseconds they give, -1 for an error. */
 static const struct {
 	const char	*in;
@@ -955,6 +995,56 @@ static const struct {
 	{ "\xef\xbb\xbf{}",
 	    "1:1: byte-order mark not allowed; save the file as UTF-8 "
 	    "without BOM" },
+	/* programs, groups and their limits */
+	{ "{\"exec\":[]}",
+	    "1:9: \"exec\" must be an object" },
+	{ "{\"exec\":{\"a\":[]}}",
+	    "1:14: program 'a' must be a non-empty array of strings (the "
+	    "program and its arguments)" },
+	{ "{\"exec\":{\"a\":\"ls\"}}",
+	    "1:14: program 'a' must be an array or an object with \"argv\"" },
+	{ "{\"exec\":{\"a\":[1]}}",
+	    "1:15: each word of a program must be a string" },
+	{ "{\"exec\":{\"a\":[\"\"]}}",
+	    "1:15: each word of a program must be a non-empty string "
+	    "without control characters" },
+	{ "{\"exec\":{\"calc\":[\"ls\"]}}",
+	    "1:10: program name 'calc' is a built-in command" },
+	{ "{\"exec\":{\"a b\":[\"ls\"]}}",
+	    "1:10: program name 'a b' contains a space" },
+	{ "{\"exec\":{\"a\":[\"ls\"],\"a\":[\"ls\"]}}",
+	    "1:21: duplicate key \"a\"" },
+	{ "{\"exec\":{\"a\":{\"args\":true}}}",
+	    "1:14: program 'a' without \"argv\"" },
+	{ "{\"exec\":{\"a\":{\"argv\":[\"ls\"],\"args\":1}}}",
+	    "1:36: \"args\" must be true or false" },
+	{ "{\"exec\":{\"a\":{\"argv\":[\"ls\"],\"timeout\":0}}}",
+	    "1:39: \"timeout\" must be a number of seconds greater than 0 "
+	    "and at most 86400" },
+	{ "{\"commands\":{\"a\":\"calc 1\"},\"exec\":{\"a\":[\"ls\"]}}",
+	    "1:36: \"a\" is both a program and a command alias" },
+	{ "{\"exec\":{\"a\":[\"ls\"]},\"commands\":{\"a\":\"calc 1\"}}",
+	    "1:34: \"a\" is both a program and a command alias" },
+	{ "{\"groups\":[]}",
+	    "1:11: \"groups\" must be an object" },
+	{ "{\"groups\":{\"1\":\"a\"}}",
+	    "1:12: group name '1' must not look like an index or an "
+	    "address, nor hold any of :,*?[]/@" },
+	{ "{\"groups\":{\"g\":[]}}",
+	    "1:16: group 'g' must be a string or a non-empty array of "
+	    "strings" },
+	{ "{\"groups\":{\"g\":\"a,,b\"}}",
+	    "1:16: group 'g': empty item in selector 'a,,b'" },
+	{ "{\"groups\":{\"g\":[\"a\",1]}}",
+	    "1:21: a group member must be a string" },
+	{ "{\"maxProcesses\":0}",
+	    "1:17: \"maxProcesses\" must be an integer from 1 to 1024" },
+	{ "{\"maxResultSize\":100}",
+	    "1:18: \"maxResultSize\" must be an integer from 1024 to "
+	    "67108864" },
+	{ "{\"maxFrameSize\":2048,\"maxResultSize\":2000}",
+	    "1:38: \"maxResultSize\" (2000) must be at most "
+	    "\"maxFrameSize\" less 256 (1792)" },
 };
 
 START_TEST(test_bad_config)
@@ -1214,6 +1304,7 @@ config_suite(void)
 
 	tcase_add_test(tc, test_seed);
 	tcase_add_test(tc, test_every_key);
+	tcase_add_test(tc, test_exec_groups);
 	tcase_add_loop_test(tc, test_timeouts, 0, NELEM(timeouts));
 	tcase_add_loop_test(tc, test_bad_config, 0, NELEM(bad_config));
 	tcase_add_test(tc, test_bad_config_built);

@@ -116,6 +116,16 @@ wait_for(struct kaipeer_node *a, struct kaipeer_node *b, const int *n,
 static struct kaipeer_call *held;
 static int held_peer;
 static char held_args[64];
+static int held_cancels;	/* times the asker cancelled or went */
+
+static void
+on_cancel(void *ctx, struct kaipeer_call *call)
+{
+	(void)ctx;
+	ck_assert_ptr_eq(call, held);
+	ck_assert(kaipeer_call_gone(call));
+	held_cancels++;
+}
 
 static void
 later(void *ctx, struct kaipeer_call *call)
@@ -125,6 +135,8 @@ later(void *ctx, struct kaipeer_call *call)
 	held_peer = kaipeer_call_peer(call);
 	snprintf(held_args, sizeof(held_args), "%s",
 	    kaipeer_call_args(call, NULL));
+	ck_assert_str_eq(kaipeer_call_command(call), "later");
+	kaipeer_call_on_cancel(call, on_cancel, NULL);
 }
 
 static int
@@ -206,7 +218,8 @@ START_TEST(test_two_nodes)
 	    -1);
 	ck_assert_ptr_nonnull(strstr(la.all, "No peer found matching 'nobody'"));
 
-	/* A call whose asker goes away: the reply is dropped. */
+	/* A call whose asker goes away: it is told, the reply is dropped. */
+	ck_assert_int_eq(held_cancels, 0);
 	memset(&g, 0, sizeof(g));
 	ck_assert_int_eq(kaipeer_send(b, "0", "later x", on_result, &g), 1);
 	for (i = 0; i < WAIT_MS / 10 && held == NULL; i++)
@@ -218,6 +231,7 @@ START_TEST(test_two_nodes)
 	ck_assert_int_eq(g.n, 1);
 	ck_assert_int_eq(g.status, KAIPEER_CANCELLED);
 	ck_assert(kaipeer_call_gone(held));
+	ck_assert_int_eq(held_cancels, 1);
 	ck_assert_int_eq(kaipeer_reply(held, KAIPEER_OK, "late", 4), -1);
 	held = NULL;
 	ck_assert_int_eq(kaipeer_step(b, 0), -1);

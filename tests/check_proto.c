@@ -38,10 +38,14 @@
 
 static const struct proto_hello hello_peer1 = {
 	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
-	1048576, 0
+	1048576, PROTO_FEATURES
 };
 static const struct proto_hello hello_peer2 = {
 	1, 0, 14596, { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 }, "",
+	1048576, PROTO_FEATURES
+};
+static const struct proto_hello hello_v1 = {	/* only the frame limit */
+	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
 	1048576, 0
 };
 static const struct proto_hello hello_max = {
@@ -51,10 +55,6 @@ static const struct proto_hello hello_max = {
 #define UTF8_NAME	"n\xc5\x93ud-\xce\xb2 ~!"
 static const struct proto_hello hello_utf8 = {
 	1, 0, 0, { 0, 1, 2, 3, 4, 5, 6, 7 }, UTF8_NAME, 0, 0
-};
-static const struct proto_hello hello_features = {
-	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
-	1048576, PROTO_FEATURES
 };
 
 /* ---------------------------------------------------------------------- */
@@ -76,14 +76,14 @@ struct frame_case {
 
 static const struct frame_case frames[] = {
 	/* The "@0 add" exchange of docs/PROTOCOL.md, byte for byte. */
-	{ "HELLO peer 1", PROTO_HELLO, &hello_peer1, .size = 30,
-	  .wire = "\x00\x00\x00\x1a" "\x01" "KAIP" "\x00\x01" "\x00\x00"
+	{ "HELLO peer 1", PROTO_HELLO, &hello_peer1, .size = 36,
+	  .wire = "\x00\x00\x00\x20" "\x01" "KAIP" "\x00\x01" "\x00\x00"
 	    "\x39\x03" "\x11\x11\x11\x11\x11\x11\x11\x11" "\x00"
-	    "\x01\x04" "\x00\x10\x00\x00" },
-	{ "HELLO peer 2", PROTO_HELLO, &hello_peer2, .size = 30,
-	  .wire = "\x00\x00\x00\x1a" "\x01" "KAIP" "\x00\x01" "\x00\x00"
+	    "\x01\x04" "\x00\x10\x00\x00" "\x02\x04" "\x00\x00\x00\x03" },
+	{ "HELLO peer 2", PROTO_HELLO, &hello_peer2, .size = 36,
+	  .wire = "\x00\x00\x00\x20" "\x01" "KAIP" "\x00\x01" "\x00\x00"
 	    "\x39\x04" "\x22\x22\x22\x22\x22\x22\x22\x22" "\x00"
-	    "\x01\x04" "\x00\x10\x00\x00" },
+	    "\x01\x04" "\x00\x10\x00\x00" "\x02\x04" "\x00\x00\x00\x03" },
 	{ "COMMAND 0x100000 add", PROTO_COMMAND, .id = 0x100000, TXT("add"),
 	  .size = 12,
 	  .wire = "\x00\x00\x00\x08" "\x02" "\x00\x10\x00\x00" "add" },
@@ -92,11 +92,11 @@ static const struct frame_case frames[] = {
 	  .wire = "\x00\x00\x00\x07" "\x03" "\x00\x10\x00\x00" "\x00" "3" },
 	{ "BYE exit", PROTO_BYE, TXT("exit"), .size = 9,
 	  .wire = "\x00\x00\x00\x05" "\x05" "exit" },
-	/* What issue-9 nodes add: features, exit codes, CANCEL. */
-	{ "HELLO with features", PROTO_HELLO, &hello_features, .size = 36,
-	  .wire = "\x00\x00\x00\x20" "\x01" "KAIP" "\x00\x01" "\x00\x00"
+	/* The first kaipeer's HELLO, and exit codes and CANCEL. */
+	{ "HELLO without features", PROTO_HELLO, &hello_v1, .size = 30,
+	  .wire = "\x00\x00\x00\x1a" "\x01" "KAIP" "\x00\x01" "\x00\x00"
 	    "\x39\x03" "\x11\x11\x11\x11\x11\x11\x11\x11" "\x00"
-	    "\x01\x04" "\x00\x10\x00\x00" "\x02\x04" "\x00\x00\x00\x03" },
+	    "\x01\x04" "\x00\x10\x00\x00" },
 	{ "RESULT error, exit 3", PROTO_RESULT, .id = 4, .code = 1, .exit1 = 4,
 	  TXT("oops\n"), .size = 16,
 	  .wire = "\x00\x00\x00\x0c" "\x03" "\x00\x00\x00\x04" "\x81" "\x03"

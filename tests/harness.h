@@ -37,7 +37,7 @@
 #include "proto.h"
 
 #define H_WAIT		5000	/* ms: the default bound of every wait */
-#define H_MAX_PROCS	16	/* children started by one test */
+#define H_MAX_PROCS	64	/* children started by one test */
 
 enum h_stream {
 	H_OUT,			/* the child's stdout */

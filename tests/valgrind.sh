@@ -38,16 +38,20 @@ unit() {
 		echo "FAILED: $name under valgrind"; failed=$((failed + 1))
 	fi
 }
-unit check_json tests/check_json.c json.c config.c console.c
+unit check_json tests/check_json.c json.c confread.c config.c console.c \
+    words.c select.c
 unit check_calc tests/check_calc.c calc.c
 unit check_proto tests/check_proto.c proto.c
-unit check_console tests/check_console.c console.c
+unit check_console tests/check_console.c console.c words.c select.c
+unit check_chain tests/check_chain.c chain.c words.c select.c
 unit check_loop tests/check_loop.c loop.c map.c
 unit check_output tests/check_output.c output.c loop.c
-unit check_library tests/check_library.c json.c config.c console.c calc.c \
-    proto.c map.c addr.c random.c loop.c output.c net.c resolve.c session.c \
-    table.c peers.c \
-    request.c command.c builtin.c node.c repl.c cli.c
+unit check_proc tests/check_proc.c proc.c loop.c map.c
+unit check_library tests/check_library.c json.c confread.c config.c \
+    words.c select.c chain.c console.c calc.c proto.c map.c addr.c random.c \
+    loop.c output.c net.c resolve.c session.c table.c peers.c request.c \
+    command.c builtin.c proc.c exec.c fanout.c node.c report.c admin.c \
+    shell.c script.c repl.c cli.c
 
 make -s kaipeer examples/greet examples/ask tests/check_integration >/dev/null || exit 1
 if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
