@@ -112,8 +112,8 @@ tests/check_fanout: tests/check_fanout.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_fanout tests/check_fanout.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_exec: tests/check_exec.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_exec tests/check_exec.c $(SUITE_SRC) $(CHECK_LIBS)
-tests/check_tty: tests/check_tty.c
-	$(CC) $(KPFLAGS) -D_XOPEN_SOURCE=600 $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_tty tests/check_tty.c $(CHECK_LIBS)
+tests/check_tty: tests/check_tty.c tests/harness.c tests/harness.h
+	$(CC) $(KPFLAGS) -D_XOPEN_SOURCE=600 $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_tty tests/check_tty.c tests/harness.c proto.c $(CHECK_LIBS)
 
 # The integration suite drives a kaipeer built with the sanitizers.
 tests/kaipeer-asan: kaipeer.c $(LIBSRC) $(HEADERS)
@@ -121,7 +121,7 @@ tests/kaipeer-asan: kaipeer.c $(LIBSRC) $(HEADERS)
 
 TESTBIN	= kaipeer kaipeer-bench $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan
 
-# The quick tests, for the edit-compile-test loop: under a minute.
+# The quick tests, for the edit-compile-test loop: about two minutes.
 test: $(TESTBIN)
 	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) $(SUITES) \
 	    tests/readme_example.sh p2p_test.sh

@@ -36,6 +36,13 @@ static const char *const grammar_lines[] = {
 	NULL
 };
 
+/* Where the console's own lines go: stderr when stdout is JSON lines. */
+static int
+stream(const struct kaipeer_node *n)
+{
+	return n->json ? OUT_STDERR : OUT_STDOUT;
+}
+
 void
 admin_help(struct kaipeer_node *n)
 {
@@ -60,7 +67,7 @@ admin_help(struct kaipeer_node *n)
 	if (c->nexecs > 0)
 		node_print(n, "Programs:");
 	for (i = 0; i < c->nexecs; i++) {
-		out_begin(n->out, OUT_STDOUT);
+		out_begin(n->out, stream(n));
 		out_printf(n->out, "  %s -", c->execs[i].name);
 		for (k = 0; k < c->execs[i].argc; k++)
 			out_printf(n->out, " %s", c->execs[i].argv[k]);
@@ -84,7 +91,7 @@ print_entry(struct kaipeer_node *n, const struct peer *e)
 {
 	struct output *o = n->out;
 
-	out_begin(o, OUT_STDOUT);
+	out_begin(o, stream(n));
 	out_printf(o, "  %d: %s", e->index, peer_label(e));
 	if (e->name[0] != '\0') {
 		out_str(o, " (");
@@ -176,7 +183,7 @@ admin_disconnect(struct kaipeer_node *n, const char *sel, size_t len,
 		if (nidx == 0 && idx != NULL)
 			snprintf(err, sizeof(err), "No peer found matching "
 			    "'%.*s'", (int)len, sel);
-		out_begin(n->out, OUT_STDOUT);
+		out_begin(n->out, stream(n));
 		out_safe(n->out, err, strlen(err));
 		out_end(n->out);
 		free(idx);

@@ -255,9 +255,12 @@ take_signals(struct cli *c)
 	/*
 	 * A peer that vanishes mid-write is a lost link, not the end of the
 	 * process; a node in the background of its terminal keeps serving
-	 * (a read then fails with EIO, a write goes through).
+	 * (a read then fails with EIO, a write goes through).  Programs are
+	 * reaped with waitid(), so SIGCHLD must not be ignored, as a parent
+	 * may have left it (children would then reap themselves).
 	 */
-	if (loop_ignore_signal(l, SIGPIPE) == -1 ||
+	if (loop_default_signal(l, SIGCHLD) == -1 ||
+	    loop_ignore_signal(l, SIGPIPE) == -1 ||
 	    loop_ignore_signal(l, SIGTTIN) == -1 ||
 	    loop_ignore_signal(l, SIGTTOU) == -1 ||
 	    loop_signal(l, SIGINT, on_stop_signal, c) == -1 ||

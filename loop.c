@@ -553,6 +553,15 @@ loop_ignore_signal(struct loop *l, int signo)
 	return 0;
 }
 
+int
+loop_default_signal(struct loop *l, int signo)
+{
+	if (set_disposition(l, signo, SIG_DFL) == -1)
+		return -1;
+	l->sigs[signo].fn = NULL;
+	return 0;
+}
+
 void
 loop_signals_restore(struct loop *l)
 {

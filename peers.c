@@ -777,6 +777,7 @@ void
 peers_disconnect(struct peers *p, struct peer *e)
 {
 	e->held = 1;
+	e->state = PEER_DOWN;	/* not "failed": it was let go */
 	snprintf(e->why, sizeof(e->why), "disconnected");
 	hold(p, e, "disconnected", "disconnected");
 }

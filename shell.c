@@ -144,8 +144,11 @@ consume(struct job *j, const struct report_item *it)
 			in--;
 		st = &l->chain.stages[j->stage + 1];
 		need = chain_subst_len(st->text, st->len, in);
-		if ((text = malloc(need + 1)) == NULL) {
-			say(sh, "Cannot run the next stage: out of memory");
+		if (need > SHELL_MAX_STAGE || (text = malloc(need + 1)) ==
+		    NULL) {
+			say(sh, need > SHELL_MAX_STAGE ? "Cannot run the next "
+			    "stage: the command would be too long" :
+			    "Cannot run the next stage: out of memory");
 			l->pipe_status = l->pipe_status > 1 ? l->pipe_status :
 			    1;
 			return;
@@ -281,7 +284,8 @@ remote_start(struct job *j)
 	if (j->kind == J_SELECT)
 		sh->waiting--;
 	j->kind = J_REMOTE;
-	if ((c->kind == CONSOLE_GATHER || sh->opts.gather) &&
+	/* With --json every result is its own line: nothing to fold. */
+	if ((c->kind == CONSOLE_GATHER || sh->opts.gather) && !sh->opts.json &&
 	    (j->gather = gather_new()) == NULL) {
 		say(sh, "Cannot gather the results: out of memory");
 		free(idx);

@@ -13,7 +13,9 @@
  * until kaipeer_stop() (kaipeer_run()).  Such a node prints nothing (its
  * lines go to a log callback if one is set), installs no signal handler
  * and changes no process-wide setting; several nodes may live in one
- * process.  Everything runs on the caller's thread; the library links libc
+ * process.  A node whose config names programs ("exec") forks them and
+ * reaps them itself with waitid(): its program must not ignore SIGCHLD
+ * nor wait() for children it did not start.  Everything runs on the caller's thread; the library links libc
  * only.
  *
  * Commands that finish later: an asynchronous processor gets a call

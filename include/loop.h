@@ -108,11 +108,12 @@ void	loop_unhook(struct loop *l, loop_hook_fn fn, void *ctx);
 /*
  * Run fn(ctx, signo) from the loop when signo arrives.  The handler only
  * writes the signal number to the loop's self-pipe.  Returns 0, or -1 with
- * errno set.  loop_ignore_signal() sets SIG_IGN, remembering the old
- * disposition the same way.
+ * errno set.  loop_ignore_signal() sets SIG_IGN, and loop_default_signal()
+ * SIG_DFL, remembering the old disposition the same way.
  */
 int	loop_signal(struct loop *l, int signo, loop_signal_fn fn, void *ctx);
 int	loop_ignore_signal(struct loop *l, int signo);
+int	loop_default_signal(struct loop *l, int signo);
 
 /* Put back every disposition loop_signal()/loop_ignore_signal() changed. */
 void	loop_signals_restore(struct loop *l);

@@ -32,6 +32,7 @@
 #include "node.h"
 
 #define SHELL_MAX_DEPTH		8	/* files sourcing files */
+#define SHELL_MAX_STAGE		(64 * 1024 * 1024)	/* a piped command */
 
 struct shell_opts {
 	int	 gather;		/* -b: fold identical results */

@@ -103,24 +103,6 @@ kaipeer_bin(void)
 }
 
 
-/*
- * A node listening on port, with more config members (JSON, ' for "),
- * once it listens.  Interactive nodes read the console.
- */
-static struct h_proc *
-node(const char *name, int port, int interactive, const char *more)
-{
-	struct h_proc *p;
-
-	p = run(name, "./kaipeer", NULL, config("{'listenPort': %d, "
-	    "'interactive': %s%s%s}", port, interactive ? "true" : "false",
-	    more[0] != '\0' ? ", " : "", more));
-	EXPECT_EXACT(p, S("Listening for connections on port %d", port));
-	if (interactive)
-		EXPECT(p, "Type 'help' for available commands");
-	return p;
-}
-
 /* A quiet (-q) server on port, which prints nothing when all is well. */
 static struct h_proc *
 quiet_node(const char *name, int port, const char *more)

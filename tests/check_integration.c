@@ -54,32 +54,6 @@
 
 
 
-/*
- * A node of prog listening on port, with more config members (JSON, '
- * for "), once it listens.  Interactive nodes read the console.
- */
-static struct h_proc *
-node_of(const char *prog, const char *name, int port, int interactive,
-    const char *more)
-{
-	struct h_proc *p;
-
-	p = run(name, prog, NULL, config("{'listenPort': %d, "
-	    "'interactive': %s%s%s}", port, interactive ? "true" : "false",
-	    more[0] != '\0' ? ", " : "", more));
-	EXPECT_EXACT(p, S("Listening for connections on port %d", port));
-	if (interactive)
-		EXPECT(p, "Type 'help' for available commands");
-	return p;
-}
-
-static struct h_proc *
-node(const char *name, int port, int interactive, const char *more)
-{
-	return node_of("./kaipeer", name, port, interactive, more);
-}
-
-
 /* The classic pair: peer1 (alias add) listens; peer2 dials it. */
 static void
 pair(struct h_proc **p1, int *port1, struct h_proc **p2, int *port2,

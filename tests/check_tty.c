@@ -24,6 +24,16 @@
  *      node exits as before it started, and O_NONBLOCK is never set on the
  *      open file description the shell shares with the node, while it runs
  *      or after it ended ("exit" typed, or ^C).
+ *   4. Ctrl-C (^C typed) with commands in flight: a program running on a
+ *      peer (a second kaipeer, not on the terminal, started by the test
+ *      with an "exec" config) and one running on the node itself.  Each
+ *      command ends with its one result line, "Error: cancelled", and no
+ *      other later; the node says "Cancelled N command(s)"; the console
+ *      stays; both programs are killed with their children (they write
+ *      their process ids to a file; each must be gone within GONE_MS).
+ *      With nothing in flight ^C says "Nothing to cancel", and a second
+ *      ^C within a second ends the node with status 0, also right after
+ *      a cancel (the peer's program is killed all the same).
  * Each test also checks that the node did not spin: its processor time
  * stays under a quarter of its life, plus 50 ms for starting (a node that
  * polls a terminal it may not read, or retries EIO at once, burns a whole
@@ -31,10 +41,11 @@
  *
  * Where no pseudo-terminal can be opened or made a controlling terminal,
  * it says so and ends with "0 passed, 0 failed, 1 skipped" (exit 0).
- * Nothing is left behind: the
- * end of each test reaps the node and its shell, and a guardian process
- * kills them and removes the temporary files if the test dies first (a
- * failed assertion in fork mode, a Check timeout).  About 1.5 s.
+ * Nothing is left behind: the end of each test reaps the node and its
+ * shell (and the peer), and a guardian process kills them (and the
+ * programs) and removes the temporary files if the test dies first (a
+ * failed assertion in fork mode, a Check timeout).  A sanitizer's report
+ * from the node or the peer fails the test.  About 5 s.
  *
  * Run from the top of the repository:
  *	make kaipeer tests/check_tty && ./tests/check_tty
@@ -60,6 +71,8 @@
 
 #include <check.h>
 
+#include "harness.h"
+
 #define TCASE_TIMEOUT	30	/* seconds, per test */
 #define WAIT_MS		5000	/* the bound of a wait that should not take long */
 #define AT_ONCE_MS	1000	/* "at once": a typed line answered */
@@ -68,6 +81,9 @@
 #define PORT_BASE	20000	/* ports from here ... */
 #define PORT_SPAN	10000	/* ... on, below the usual ephemeral range */
 #define OUT_MAX		(1024 * 1024)
+#define LONG_S		20	/* a hanging program sleeps at most this */
+#define GONE_MS		5000	/* a cancelled program's processes are gone */
+#define COMMAND_TIMEOUT_S 3	/* of the node in the Ctrl-C tests */
 
 static const char *kaipeer_bin;
 
@@ -251,17 +267,29 @@ bindable(int family, int port)
 	return ok;
 }
 
-/* A port free on both wildcards, from a place that depends on the pid. */
+/*
+ * A port free on both wildcards, from a place that depends on the pid,
+ * never one given out before by this process (a peer's port may not be
+ * bound yet when the node's is chosen).
+ */
 static int
 free_port(void)
 {
+	static int given[8];
+	static int ngiven;
 	unsigned next = (unsigned)getpid() * 7919u;
-	int tries, port;
+	int tries, port, i;
 
 	for (tries = 0; tries < PORT_SPAN; tries++) {
 		port = PORT_BASE + (int)(next++ % PORT_SPAN);
-		if (bindable(AF_INET, port) && bindable(AF_INET6, port))
+		for (i = 0; i < ngiven && given[i] != port; i++)
+			continue;
+		if (i == ngiven && bindable(AF_INET, port) &&
+		    bindable(AF_INET6, port)) {
+			if (ngiven < 8)
+				given[ngiven++] = port;
 			return port;
+		}
 	}
 	ck_abort_msg("no free port");
 	return -1;
@@ -629,9 +657,12 @@ nonblocking(int fd)
 	return (fl & O_NONBLOCK) != 0;
 }
 
-/* Open a pty, start the shell and the node in it; wait for the banner. */
+/*
+ * Open a pty, start the shell and the node in it, with more members in
+ * its config (JSON, "" for none); wait for the banner.
+ */
 static void
-start(struct term *t)
+start_with(struct term *t, const char *more)
 {
 	int cmd[2], ack[2];
 	const char *config, *what;
@@ -642,7 +673,8 @@ start(struct term *t)
 
 	memset(t, 0, sizeof(*t));
 	t->cmd = t->ack = -1;
-	guard_start();
+	if (guard_fd == -1)
+		guard_start();
 	ck_assert_msg(pty_open(&t->master, &t->slave, t->name,
 	    sizeof(t->name), &what) == 0, "%s: %s", what, strerror(errno));
 	ck_assert_msg(tcgetattr(t->slave, &t->modes) == 0, "tcgetattr: %s",
@@ -652,8 +684,8 @@ start(struct term *t)
 	ck_assert_ptr_nonnull(t->out);
 	t->out[0] = '\0';
 	t->port = free_port();
-	config = temp_file("{ \"listenPort\": %d, \"interactive\": true }\n",
-	    t->port);
+	config = temp_file("{ \"listenPort\": %d, \"interactive\": true%s%s "
+	    "}\n", t->port, more[0] != '\0' ? ", " : "", more);
 	ck_assert(pipe(cmd) == 0 && pipe(ack) == 0);
 	t->started = now_ms();
 	t->shell = fork();
@@ -694,6 +726,12 @@ start(struct term *t)
 	EXPECT(t, "> ", WAIT_MS);
 	ck_assert_msg(!nonblocking(t->slave), "the node set O_NONBLOCK on "
 	    "the open file description it shares with the shell");
+}
+
+static void
+start(struct term *t)
+{
+	start_with(t, "");
 }
 
 /* A peer's command: kaipeer -c '@0 calc 6*7', answered within PEER_MS. */
@@ -791,6 +829,21 @@ assert_modes(struct term *t)
 	ck_assert(cfgetospeed(&now) == cfgetospeed(&t->modes));
 }
 
+/* The mark of a sanitizer's (or valgrind's) report in text, or NULL. */
+static const char *
+sanitizer_report(const char *text)
+{
+	static const char *const marks[] = { "ERROR: AddressSanitizer",
+	    "ERROR: LeakSanitizer", "runtime error:",
+	    "KAIPEER-VALGRIND-ERROR", NULL };
+	int i;
+
+	for (i = 0; marks[i] != NULL; i++)
+		if (strstr(text, marks[i]) != NULL)
+			return marks[i];
+	return NULL;
+}
+
 /* Wait for the node to exit with status; then the shell; check the tty. */
 static void
 finish(struct term *t, int status)
@@ -810,6 +863,10 @@ finish(struct term *t, int status)
 	 * build spends some 10 ms before main()). */
 	ck_assert_msg(rep.cpu_ms <= life / 4 + 50, "the node spun: %ld ms of "
 	    "processor time in %lld ms", rep.cpu_ms, life);
+	pump(t, 50);
+	ck_assert_msg(sanitizer_report(t->out) == NULL, "the node reported "
+	    "\"%s\"; the terminal shows:\n%s", sanitizer_report(t->out),
+	    tail(t));
 	close(t->cmd);
 	ck_assert_int_eq(waitpid(t->shell, &st, 0), t->shell);
 	guard_say("c\n");
@@ -822,6 +879,233 @@ finish(struct term *t, int status)
 	free(t->out);
 	close(guard_fd);	/* the guardian removes the files */
 	guard_fd = -1;
+}
+
+/* --- a peer that runs programs -------------------------------------------- */
+
+/*
+ * The peer of the Ctrl-C tests: a second kaipeer, not on the terminal, in
+ * a process group of its own (the guardian kills it if the test dies),
+ * standard output and error into a temporary file, that runs the
+ * program "hang".
+ */
+struct peer {
+	pid_t	 pid;
+	int	 port;
+	char	 log[256];	/* its output */
+};
+
+/* A copy of a path from temp_file(), whose own storage is reused. */
+static void
+keep_path(char *dst, size_t size, const char *path)
+{
+	ck_assert(strlen(path) < size);
+	snprintf(dst, size, "%s", path);
+}
+
+/* The whole of a small file, NUL-terminated, in buf; "" if unreadable. */
+static const char *
+slurp(const char *path, char *buf, size_t size)
+{
+	size_t n = 0;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, size - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * JSON for a program that runs until killed (LONG_S at most), writing its
+ * process id and then its child's, one a line, into path.
+ */
+static const char *
+hang_program(const char *name, const char *path)
+{
+	static char json[1024];
+
+	snprintf(json, sizeof(json), "\"%s\": { \"argv\": [ \"sh\", \"-c\", "
+	    "\"echo $$ > %s; sleep %d & echo $! >> %s; wait\" ], "
+	    "\"timeout\": %d }", name, path, LONG_S, path, LONG_S);
+	return json;
+}
+
+/* Start the peer with the program "hang" (pids into pids); wait until it
+ * listens. */
+static void
+peer_start(struct peer *pe, const char *pids)
+{
+	char cfg[256], buf[4096];
+	long long deadline;
+	int fd;
+
+	memset(pe, 0, sizeof(*pe));
+	pe->port = free_port();
+	keep_path(pe->log, sizeof(pe->log), temp_file("%s", ""));
+	keep_path(cfg, sizeof(cfg), temp_file("{ \"listenPort\": %d, "
+	    "\"interactive\": false, \"exec\": { %s } }\n", pe->port,
+	    hang_program("hang", pids)));
+	pe->pid = fork();
+	ck_assert_msg(pe->pid != -1, "fork: %s", strerror(errno));
+	if (pe->pid == 0) {
+		(void)setpgid(0, 0);
+		if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
+		    dup2(fd, 0) == -1 ||
+		    (fd = open(pe->log, O_WRONLY | O_APPEND)) == -1 ||
+		    dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
+			_exit(127);
+		for (fd = 3; fd < 256; fd++)
+			(void)close(fd);
+		execl(kaipeer_bin, kaipeer_bin, cfg, (char *)NULL);
+		_exit(127);
+	}
+	guard_say("k %ld\n", (long)pe->pid);
+	deadline = now_ms() + WAIT_MS;
+	while (strstr(slurp(pe->log, buf, sizeof(buf)),
+	    "Listening for connections on port") == NULL) {
+		ck_assert_msg(left_ms(deadline) > 0, "the peer did not "
+		    "listen within %d ms; it printed:\n%s", WAIT_MS, buf);
+		nap_ms(10);
+	}
+}
+
+/* SIGTERM the peer: it must exit 0 at once, with no sanitizer report. */
+static void
+peer_stop(struct term *t, struct peer *pe)
+{
+	long long deadline = now_ms() + WAIT_MS;
+	char buf[65536];
+	pid_t r;
+	int st = 0;
+
+	(void)kill(pe->pid, SIGTERM);
+	while ((r = waitpid(pe->pid, &st, WNOHANG)) == 0 &&
+	    left_ms(deadline) > 0)
+		pump(t, 10);
+	if (r != pe->pid) {
+		(void)kill(pe->pid, SIGKILL);
+		(void)waitpid(pe->pid, &st, 0);
+		ck_abort_msg("the peer did not end within %d ms of SIGTERM",
+		    WAIT_MS);
+	}
+	slurp(pe->log, buf, sizeof(buf));
+	ck_assert_msg(sanitizer_report(buf) == NULL, "the peer reported "
+	    "\"%s\":\n%s", sanitizer_report(buf), buf);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the peer ended "
+	    "with status %#x; it printed:\n%s", (unsigned)st, buf);
+}
+
+/*
+ * Wait up to ms for path to hold n process ids (a program's, its
+ * child's); the guardian kills the program's group should the test die.
+ */
+static void
+read_pids(struct term *t, const char *path, long pids[], int n, int ms)
+{
+	long long deadline = now_ms() + ms;
+	FILE *fp;
+	int k;
+
+	for (;;) {
+		k = 0;
+		if ((fp = fopen(path, "r")) != NULL) {
+			while (k < n && fscanf(fp, "%ld", &pids[k]) == 1)
+				k++;
+			fclose(fp);
+		}
+		if (k == n)
+			break;
+		ck_assert_msg(left_ms(deadline) > 0, "the program wrote %d "
+		    "of %d process ids within %d ms; the terminal shows:\n%s",
+		    k, n, ms, tail(t));
+		pump(t, 10);
+	}
+	guard_say("k %ld\n", pids[0]);
+}
+
+/* Every one of pids (of a program that owner ran) gone within ms. */
+static void
+gone(struct term *t, pid_t owner, const long pids[], int n, int ms,
+    const char *what)
+{
+	long long deadline = now_ms() + ms;
+	long ppid = 0;
+	char state = '?';
+	int i;
+
+	for (i = 0; i < n; i++) {
+		while (!h_pid_dead(pids[i], owner) && left_ms(deadline) > 0)
+			pump(t, 10);
+		if (!h_pid_dead(pids[i], owner)) {
+			(void)h_proc_stat(pids[i], &state, &ppid);
+			ck_abort_msg("%s: process %ld (%s) still there %d ms "
+			    "after Ctrl-C: state %c, parent %ld", what,
+			    pids[i], i == 0 ? "the program" : "its child", ms,
+			    state, ppid);
+		}
+	}
+}
+
+/* How many times text occurs in what the node wrote from mark on. */
+static int
+count_from(const struct term *t, size_t mark, const char *text)
+{
+	const char *s = t->out + (mark < t->len ? mark : t->len);
+	int n = 0;
+
+	while ((s = strstr(s, text)) != NULL) {
+		n++;
+		s += strlen(text);
+	}
+	return n;
+}
+
+/* Wait up to ms for text anywhere in what the node wrote. */
+static void
+seen(struct term *t, const char *text, int ms)
+{
+	long long deadline = now_ms() + ms;
+
+	while (strstr(t->out, text) == NULL) {
+		ck_assert_msg(left_ms(deadline) > 0, "the node did not print "
+		    "\"%s\" within %d ms; the terminal shows:\n%s", text, ms,
+		    tail(t));
+		pump(t, 10);
+	}
+}
+
+/*
+ * The node of the Ctrl-C tests on the terminal: peer 0 is pe, commands
+ * time out after 3 s, and it runs "lhang" itself (pids into local).
+ */
+static void
+start_caller(struct term *t, struct peer *pe, const char *local)
+{
+	char more[2048], line[64];
+
+	snprintf(more, sizeof(more), "\"commandTimeout\": %d, \"peers\": "
+	    "[ { \"host\": \"127.0.0.1\", \"port\": %d } ], \"exec\": { %s }",
+	    COMMAND_TIMEOUT_S, pe->port, hang_program("lhang", local));
+	start_with(t, more);
+	snprintf(line, sizeof(line), "Connected to peer: 127.0.0.1:%d",
+	    pe->port);
+	seen(t, line, WAIT_MS);
+}
+
+/* The node, told to end (a second Ctrl-C), has exited with status 0. */
+static void
+assert_exits(struct term *t)
+{
+	struct reply rep = ask(t, 'w');
+	char buf[128];
+
+	ck_assert_msg(rep.result == 0 && WIFEXITED(rep.state) &&
+	    WEXITSTATUS(rep.state) == 0, "a second Ctrl-C within a second did "
+	    "not end the node with status 0 (it is %s); the terminal "
+	    "shows:\n%s", describe(rep.state, buf, sizeof(buf)), tail(t));
 }
 
 /* --- the tests ------------------------------------------------------------- */
@@ -915,6 +1199,105 @@ START_TEST(test_modes)
 }
 END_TEST
 
+/*
+ * Ctrl-C with a program running on the peer (@0 hang) and one here
+ * (lhang): each ends with its one result line, "cancelled", the node says
+ * how many it cancelled, the console stays, and both programs are killed,
+ * their children too.  No other result comes later (not at the command's
+ * timeout either).  Later, with nothing in flight, Ctrl-C says so, and a
+ * second within a second ends the node (status 0).
+ */
+START_TEST(test_ctrl_c)
+{
+	struct term t;
+	struct peer pe;
+	char rfile[256], lfile[256], want[256];
+	long rp[2], lp[2];
+	long long sent, intr;
+	size_t mark;
+
+	guard_start();
+	keep_path(rfile, sizeof(rfile), temp_file("%s", ""));
+	keep_path(lfile, sizeof(lfile), temp_file("%s", ""));
+	peer_start(&pe, rfile);
+	start_caller(&t, &pe, lfile);
+	sent = now_ms();
+	type(&t, "@0 hang\n");
+	read_pids(&t, rfile, rp, 2, WAIT_MS);
+	type(&t, "lhang\n");
+	read_pids(&t, lfile, lp, 2, WAIT_MS);
+	mark = t.len;
+	intr = now_ms();
+	type(&t, "\003");
+	EXPECT(&t, "Cancelled 2 commands (Ctrl-C again within a second to "
+	    "exit)", AT_ONCE_MS);
+	/* The console stays. */
+	type(&t, "calc 1+1\n");
+	EXPECT(&t, "Result: 2", AT_ONCE_MS);
+	gone(&t, pe.pid, rp, 2, GONE_MS, "the program on the peer");
+	gone(&t, t.node, lp, 2, GONE_MS, "the program of the node");
+	/* Past the command's timeout: nothing more about them. */
+	settle(&t, left_ms(sent + COMMAND_TIMEOUT_S * 1000 + 500));
+	snprintf(want, sizeof(want), "Result from 127.0.0.1:%d for command "
+	    "'hang': Error: cancelled", pe.port);
+	ck_assert_msg(count_from(&t, mark, want) == 1 &&
+	    count_from(&t, mark, "for command 'hang'") == 1, "expected one "
+	    "line \"%s\"; the terminal shows:\n%s", want, t.out + mark);
+	ck_assert_msg(count_from(&t, mark, "Result: Error: cancelled") == 1 &&
+	    count_from(&t, mark, "Result: ") == 2, "expected one line "
+	    "\"Result: Error: cancelled\"; the terminal shows:\n%s",
+	    t.out + mark);
+	ck_assert_msg(count_from(&t, 0, "timed out") == 0, "a cancelled "
+	    "command timed out too; the terminal shows:\n%s", t.out + mark);
+	/* Nothing in flight now; twice within a second ends the node. */
+	ck_assert(now_ms() - intr > 1100);
+	type(&t, "\003");
+	EXPECT(&t, "Nothing to cancel (Ctrl-C again within a second to exit, "
+	    "or type exit)", AT_ONCE_MS);
+	type(&t, "\003");
+	assert_exits(&t);
+	peer_stop(&t, &pe);
+	finish(&t, 0);
+}
+END_TEST
+
+/*
+ * Ctrl-C, then Ctrl-C again at once, with a program running on the peer:
+ * the first cancels it (one result line), the second ends the node with
+ * status 0, and the program on the peer is killed.
+ */
+START_TEST(test_ctrl_c_twice)
+{
+	struct term t;
+	struct peer pe;
+	char rfile[256], lfile[256], want[256];
+	long rp[2];
+	size_t mark;
+
+	guard_start();
+	keep_path(rfile, sizeof(rfile), temp_file("%s", ""));
+	keep_path(lfile, sizeof(lfile), temp_file("%s", ""));
+	peer_start(&pe, rfile);
+	start_caller(&t, &pe, lfile);
+	type(&t, "@0 hang\n");
+	read_pids(&t, rfile, rp, 2, WAIT_MS);
+	mark = t.len;
+	type(&t, "\003");
+	EXPECT(&t, "Cancelled 1 command (Ctrl-C again within a second to "
+	    "exit)", AT_ONCE_MS);
+	type(&t, "\003");
+	assert_exits(&t);
+	gone(&t, pe.pid, rp, 2, GONE_MS, "the program on the peer");
+	snprintf(want, sizeof(want), "Result from 127.0.0.1:%d for command "
+	    "'hang': Error: cancelled", pe.port);
+	ck_assert_msg(count_from(&t, mark, want) == 1 &&
+	    count_from(&t, mark, "for command 'hang'") == 1, "expected one "
+	    "line \"%s\"; the terminal shows:\n%s", want, t.out + mark);
+	peer_stop(&t, &pe);
+	finish(&t, 0);
+}
+END_TEST
+
 static Suite *
 tty_suite(void)
 {
@@ -925,6 +1308,8 @@ tty_suite(void)
 	tcase_add_test(tc, test_background);
 	tcase_add_test(tc, test_stop_cont);
 	tcase_add_loop_test(tc, test_modes, 0, 2);
+	tcase_add_test(tc, test_ctrl_c);
+	tcase_add_test(tc, test_ctrl_c_twice);
 	suite_add_tcase(s, tc);
 	return s;
 }

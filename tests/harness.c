@@ -1012,3 +1012,34 @@ h_raw_close(struct h_raw *r)
 	r->buf = NULL;
 	r->len = r->cap = 0;
 }
+
+int
+h_proc_stat(long pid, char *state, long *ppid)
+{
+	char path[64], buf[1024], *p;
+	size_t n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld", state, ppid) != 2)
+		return -1;
+	return 0;
+}
+
+int
+h_pid_dead(long pid, pid_t owner)
+{
+	long ppid;
+	char state;
+
+	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+		return 1;
+	return h_proc_stat(pid, &state, &ppid) == 0 && state == 'Z' &&
+	    ppid != (long)owner;
+}

@@ -137,6 +137,16 @@ void	h_pump(int ms);
 /* Write every child's output so far to stderr: the log of a failure. */
 void	h_dump(void);
 
+/*
+ * Has process pid ended?  Gone altogether, or a zombie waiting for init
+ * (its parent, which owner ran, has gone): dead.  A zombie of owner
+ * itself is not: owner must reap its children.
+ */
+int	h_pid_dead(long pid, pid_t owner);
+
+/* Linux's /proc/<pid>/stat: its state and parent; -1 where there is none. */
+int	h_proc_stat(long pid, char *state, long *ppid);
+
 /* Kill and reap every child, remove every file, stop the guardian. */
 void	h_cleanup(void);
 

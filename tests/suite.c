@@ -199,3 +199,24 @@ suite_case(Suite *s, const char *name, int timeout)
 	suite_add_tcase(s, tc);
 	return tc;
 }
+
+struct h_proc *
+node_of(const char *prog, const char *name, int port, int interactive,
+    const char *more)
+{
+	struct h_proc *p;
+
+	p = run(name, prog, NULL, config("{'listenPort': %d, "
+	    "'interactive': %s%s%s}", port, interactive ? "true" : "false",
+	    more[0] != '\0' ? ", " : "", more));
+	EXPECT_EXACT(p, S("Listening for connections on port %d", port));
+	if (interactive)
+		EXPECT(p, "Type 'help' for available commands");
+	return p;
+}
+
+struct h_proc *
+node(const char *name, int port, int interactive, const char *more)
+{
+	return node_of("./kaipeer", name, port, interactive, more);
+}

@@ -104,6 +104,16 @@ int	free_port(void);
 struct h_proc *run(const char *name, const char *prog,
 	    const char *const args[], const char *cfg);
 
+/*
+ * A node of prog (node(): ./kaipeer) listening on port, with more config
+ * members (JSON, ' for "), once it listens; an interactive one once it
+ * reads its console.
+ */
+struct h_proc *node_of(const char *prog, const char *name, int port,
+	    int interactive, const char *more);
+struct h_proc *node(const char *name, int port, int interactive,
+	    const char *more);
+
 /* Wait until b (which dialled a) and a both report the connection. */
 void	linked(struct h_proc *b, int port_b, struct h_proc *a, int port_a);
 
