@@ -438,6 +438,33 @@ START_TEST(test_uptime)
 }
 END_TEST
 
+/*
+ * A node started with SIGCHLD ignored (as some parents leave it, and exec
+ * keeps it) would have its programs reaped behind its back: kaipeer_main()
+ * puts the default back, so their exit codes are still seen.
+ */
+START_TEST(test_sigchld_ignored)
+{
+	static const char *const args[] = { "-c", "hello", "-c", "fail1",
+	    NULL };
+	struct sigaction ign, old;
+	struct h_proc *p;
+	const char *cfg;
+
+	cfg = config("{'interactive': false, %s}", programs);
+	/* Started with SIGCHLD ignored, as exec passes it on. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	CHECK(sigaction(SIGCHLD, &ign, &old) == 0, "sigaction");
+	p = run("ignoring", "./kaipeer", args, cfg);
+	CHECK(sigaction(SIGCHLD, &old, NULL) == 0, "sigaction");
+	EXPECT_EXACT(p, "Result: hello world");
+	EXPECT_EXACT(p, "Result: Error: exit 1: oops");
+	EXPECT_EXIT(p, 1, H_WAIT);
+}
+END_TEST
+
 /* --json: "exit" is the program's exit code, null for other commands. */
 static const char *const json_lines[] = {
 	"{'peer':0,'name':'','addr':'@','command':'fail1','status':'error',"
@@ -1010,6 +1037,7 @@ exec_suite(void)
 	tc = suite_case(s, "running", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_programs, 0, 3);
 	tcase_add_test(tc, test_uptime);
+	tcase_add_test(tc, test_sigchld_ignored);
 	tcase_add_test(tc, test_json);
 	tcase_add_loop_test(tc, test_raw_exit_code, 0, 2);
 
