@@ -32,9 +32,11 @@ CHECK_LIBS = `pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt
 CHECK_CFLAGS = `pkg-config --cflags check 2>/dev/null`
 
 # The library, layer by layer from the bottom (docs/DESIGN.md).
-PURE	= json.o confread.o config.o words.o select.o chain.o console.o calc.o \
-	  proto.o map.o addr.o
-LIBOBJ	= $(PURE) random.o loop.o output.o net.o resolve.o session.o table.o \
+PURE	= json.o confread.o conftrust.o config.o words.o select.o chain.o \
+	  console.o calc.o proto.o map.o addr.o base64.o ct.o sha256.o \
+	  chacha20.o poly1305.o aead.o x25519.o noise.o seal.o
+LIBOBJ	= $(PURE) random.o keys.o loop.o output.o net.o resolve.o session.o \
+	  secure.o table.o guard.o \
 	  peers.o request.o command.o builtin.o proc.o exec.o fanout.o \
 	  node.o report.o admin.o shell.o script.o repl.o cli.o
 HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h include/calc.h \
@@ -45,14 +47,20 @@ HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h i
 	  include/node.h include/builtin.h include/repl.h include/words.h \
 	  include/select.h include/chain.h include/proc.h include/exec.h \
 	  include/fanout.h include/report.h include/admin.h include/shell.h \
-	  include/script.h
-LIBSRC	= json.c confread.c config.c words.c select.c chain.c console.c calc.c \
-	  proto.c map.c addr.c random.c loop.c output.c net.c resolve.c \
-	  session.c table.c peers.c request.c command.c builtin.c proc.c \
+	  include/script.h include/conftrust.h include/base64.h include/ct.h \
+	  include/sha256.h include/chacha20.h include/poly1305.h \
+	  include/aead.h include/x25519.h include/noise.h include/seal.h \
+	  include/keys.h include/guard.h include/secure.h
+CRYPTO_SRC = ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c
+LIBSRC	= json.c confread.c conftrust.c config.c words.c select.c chain.c \
+	  console.c calc.c proto.c map.c addr.c base64.c $(CRYPTO_SRC) \
+	  noise.c seal.c random.c keys.c loop.c output.c net.c resolve.c \
+	  session.c secure.c table.c guard.c peers.c request.c command.c builtin.c proc.c \
 	  exec.c fanout.c node.c report.c admin.c shell.c script.c repl.c cli.c
 UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_console tests/check_chain tests/check_loop \
-	  tests/check_output tests/check_proc tests/check_library
+	  tests/check_output tests/check_proc tests/check_library \
+	  tests/check_crypto tests/check_x25519 tests/check_noise
 # Suites that drive real kaipeer processes.
 SUITES	= tests/check_integration tests/check_defects tests/check_fanout \
 	  tests/check_exec tests/check_tty
@@ -83,7 +91,8 @@ examples/ask: examples/ask.c include/kaipeer.h libkaipeer.a
 
 # --- tests -----------------------------------------------------------------
 
-CONFIG_SRC = json.c confread.c config.c console.c words.c select.c
+CONFIG_SRC = json.c confread.c conftrust.c config.c console.c words.c \
+	  select.c base64.c
 tests/check_json: tests/check_json.c $(CONFIG_SRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_json tests/check_json.c $(CONFIG_SRC) $(CHECK_LIBS)
 tests/check_calc: tests/check_calc.c calc.c include/calc.h
@@ -102,6 +111,13 @@ tests/check_proc: tests/check_proc.c proc.c loop.c map.c include/proc.h include/
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proc tests/check_proc.c proc.c loop.c map.c $(CHECK_LIBS)
 tests/check_library: tests/check_library.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_library tests/check_library.c $(LIBSRC) $(CHECK_LIBS)
+tests/check_crypto: tests/check_crypto.c $(CRYPTO_SRC) json.c $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_crypto tests/check_crypto.c $(CRYPTO_SRC) json.c $(CHECK_LIBS)
+tests/check_x25519: tests/check_x25519.c $(CRYPTO_SRC) json.c $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_x25519 tests/check_x25519.c $(CRYPTO_SRC) json.c $(CHECK_LIBS)
+NOISE_SRC = noise.c seal.c base64.c keys.c random.c loop.c map.c $(CRYPTO_SRC) json.c
+tests/check_noise: tests/check_noise.c $(NOISE_SRC) $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_noise tests/check_noise.c $(NOISE_SRC) $(CHECK_LIBS)
 SUITE_SRC = tests/suite.c tests/harness.c proto.c
 SUITE_DEP = $(SUITE_SRC) tests/suite.h tests/harness.h include/proto.h
 tests/check_integration: tests/check_integration.c $(SUITE_DEP)

@@ -17,11 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ct.h"
+#include "keys.h"
 #include "node.h"
 #include "repl.h"
+#include "x25519.h"
 
 #define USAGE "usage: %s [-bhkqvV] [--json] [-t seconds] [-f script] " \
-	"[-c line]... [config_file] [port]"
+	"[-c line]... [config_file] [port]\n" \
+	"       %s --genkey key_file | --pubkey key_file"
 
 struct cli {
 	const char	*prog;
@@ -55,8 +59,37 @@ usage(struct cli *c, const char *fmt, const char *what)
 		out_printf(c->node->out, fmt, what);
 		out_end(c->node->out);
 	}
-	node_err(c->node, USAGE, c->prog);
+	node_err(c->node, USAGE, c->prog, c->prog);
 	return KAIPEER_EXIT_USAGE;
+}
+
+/*
+ * --genkey: a new private key in path, its public key on standard output;
+ * --pubkey: the public key of the key in path.  The exit status.
+ */
+static int
+keyfile(struct cli *c, int generate, const char *path)
+{
+	unsigned char key[KEYS_SIZE], pub[KEYS_SIZE];
+	char err[512], warn[512], b64[KEYS_B64 + 1];
+	int rc;
+
+	if (generate)
+		rc = keys_generate(path, pub, err, sizeof(err));
+	else if ((rc = keys_load(path, key, err, sizeof(err), warn,
+	    sizeof(warn))) == 0) {
+		x25519_public(pub, key);
+		ct_wipe(key, sizeof(key));
+		if (warn[0] != '\0')
+			node_err(c->node, "kaipeer: warning: %s", warn);
+	}
+	if (rc == -1) {
+		node_err(c->node, "kaipeer: %s", err);
+		return KAIPEER_EXIT_FAILED;
+	}
+	keys_format(b64, pub);
+	node_print(c->node, "%s", b64);
+	return KAIPEER_EXIT_OK;
 }
 
 /*
@@ -127,6 +160,12 @@ parse_args(struct cli *c, int argc, char **argv)
 			o->shell.json = n->json = n->quiet = 1;
 			continue;
 		}
+		if (opts && (strcmp(a, "--genkey") == 0 ||
+		    strcmp(a, "--pubkey") == 0)) {
+			if (i + 1 >= argc)
+				return usage(c, "%s needs a key file", a);
+			return keyfile(c, a[2] == 'g', argv[i + 1]);
+		}
 		if (opts && a[0] == '-' && a[1] == '-')
 			return usage(c, "unknown option '%s'", a);
 		if (!opts || a[0] != '-' || a[1] == '\0') {
@@ -138,7 +177,7 @@ parse_args(struct cli *c, int argc, char **argv)
 		for (a++; *a != '\0'; a++) {
 			switch (*a) {
 			case 'h':
-				node_print(n, USAGE, c->prog);
+				node_print(n, USAGE, c->prog, c->prog);
 				return KAIPEER_EXIT_OK;
 			case 'V':
 				node_print(n, "kaipeer %s", KAIPEER_VERSION);

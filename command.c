@@ -36,6 +36,8 @@ struct commands {
 	char		*expanded;	/* the command after its aliases */
 	struct map	 running;	/* (peer, id) -> call */
 	int		 nrunning;
+	commands_permit_fn permit;	/* may the peer run it? */
+	void		*permit_ctx;
 };
 
 struct commands *
@@ -182,6 +184,13 @@ commands_aliases(struct commands *c, const struct console_alias *a, int n)
 	c->naliases = n;
 }
 
+void
+commands_set_permit(struct commands *c, commands_permit_fn fn, void *ctx)
+{
+	c->permit = fn;
+	c->permit_ctx = ctx;
+}
+
 int
 commands_running(const struct commands *c)
 {
@@ -269,6 +278,16 @@ commands_run(struct commands *c, int peer, const unsigned char *node_id,
 		return;
 	}
 	cmd = c->expanded;
+	if (peer >= 0 && c->permit != NULL &&
+	    c->permit(c->permit_ctx, peer, cmd, clen) != 0) {
+		if (clen > c->result_size - 32)
+			clen = c->result_size - 32;
+		memcpy(c->result, "Error: permission denied: ", 26);
+		memcpy(c->result + 26, cmd, clen);
+		done(ctx, NULL, peer, id, CALL_ERROR, -1, c->result,
+		    clen + 26);
+		return;
+	}
 	for (wl = 0; wl < clen && cmd[wl] != ' ' && cmd[wl] != '\t'; wl++)
 		continue;
 	if ((pr = find(c, cmd, wl)) == NULL) {

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "confread.h"
+#include "conftrust.h"
 #include "console.h"
 #include "json.h"
 #include "select.h"
@@ -31,20 +32,22 @@ static const char *const top_keys[] = {
 	"name", "maxPeers", "maxFrameSize", "commandTimeout",
 	"connectTimeout", "heartbeatInterval", "heartbeatTimeout",
 	"frameTimeout", "reconnectMax", "exec", "groups", "maxProcesses",
-	"maxResultSize", NULL
+	"maxResultSize", "identity", "psk", "trusted", "rateLimit",
+	"listenAddress", NULL
 };
 enum {
 	K_LISTEN_PORT, K_AUTO_LISTEN, K_INTERACTIVE, K_PEERS, K_COMMANDS,
 	K_NAME, K_MAX_PEERS, K_MAX_FRAME, K_COMMAND_TIMEOUT, K_CONNECT_TIMEOUT,
 	K_HEARTBEAT_INTERVAL, K_HEARTBEAT_TIMEOUT, K_FRAME_TIMEOUT,
-	K_RECONNECT_MAX, K_EXEC, K_GROUPS, K_MAX_PROCESSES, K_MAX_RESULT
+	K_RECONNECT_MAX, K_EXEC, K_GROUPS, K_MAX_PROCESSES, K_MAX_RESULT,
+	K_IDENTITY, K_PSK, K_TRUSTED, K_RATE_LIMIT, K_LISTEN_ADDRESS
 };
-static const char *const peer_keys[] = { "host", "port", NULL };
+static const char *const peer_keys[] = { "host", "port", "key", NULL };
 static const char *const exec_keys[] = { "argv", "args", "timeout", NULL };
 /* Commands every node has: no program may take their names. */
 static const char *const builtin_names[] = { "calc", "system", "help", NULL };
 
-/* peer = { "host": string, "port": integer } */
+/* peer = { "host": string, "port": integer, "key": public key } */
 static int
 parse_peer(struct confread *r, int p, struct config_peer *peer)
 {
@@ -74,6 +77,9 @@ parse_peer(struct confread *r, int p, struct config_peer *peer)
 		if (which == 1 && (port = confread_integer(r, k + 1, "port", 1,
 		    65535)) < 0)
 			return -1;
+		if (which == 2 && conftrust_key(r, k + 1, peer->key) < 0)
+			return -1;
+		peer->has_key |= which == 2;
 	}
 	if (peer->host == NULL)
 		return confread_error(r, tok[p].start, "peer without a "
@@ -390,7 +396,7 @@ parse_top(struct confread *r, struct config *c)
 	const char *key;
 	long rc;
 	int i, k, v, which, seen = 0, at_interval = -1, at_timeout = -1;
-	int at_result = 0;
+	int at_result = 0, at_exec = 0;
 
 	for (i = 0, k = 1; i < tok[0].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, top_keys)) < 0) {
@@ -463,6 +469,24 @@ parse_top(struct confread *r, struct config *c)
 			break;
 		case K_EXEC:
 			rc = parse_execs(r, v, c);
+			at_exec = v;
+			break;
+		case K_IDENTITY:
+			rc = confread_string(r, v, CONFIG_MAX_PATH, "\"identity\"",
+			    &c->identity);
+			break;
+		case K_PSK:
+			rc = confread_string(r, v, CONFIG_MAX_PATH, "\"psk\"",
+			    &c->psk);
+			break;
+		case K_TRUSTED:
+			rc = conftrust_trusted(r, v, c);
+			break;
+		case K_RATE_LIMIT:
+			rc = conftrust_rate(r, v, c);
+			break;
+		case K_LISTEN_ADDRESS:
+			rc = conftrust_listen(r, v, c);
 			break;
 		case K_GROUPS:
 			rc = parse_groups(r, v, c);
@@ -471,6 +495,7 @@ parse_top(struct confread *r, struct config *c)
 			rc = c->max_processes = (int)confread_integer(r, v, key,
 			    1, 1024);
 			break;
+		case K_MAX_RESULT:
 		default:
 			rc = c->max_result = confread_integer(r, v, key, 1024,
 			    64L * 1024 * 1024);
@@ -494,7 +519,7 @@ parse_top(struct confread *r, struct config *c)
 		    at_interval].start, "\"heartbeatTimeout\" (%ld ms) must be "
 		    "greater than \"heartbeatInterval\" (%ld ms)",
 		    c->heartbeat_timeout_ms, c->heartbeat_interval_ms);
-	return 0;
+	return conftrust_check(r, c, at_exec);
 }
 
 void
@@ -639,6 +664,16 @@ config_free(struct config *c)
 		free(c->groups[i].name);
 		free(c->groups[i].selector);
 	}
+	for (i = 0; i < c->ntrusted; i++) {
+		for (k = 0; k < c->trusted[i].nallow; k++)
+			free(c->trusted[i].allow[k]);
+		free(c->trusted[i].allow);
+		free(c->trusted[i].name);
+	}
+	free(c->trusted);
+	free(c->identity);
+	free(c->psk);
+	free(c->listen_address);
 	free(c->peers);
 	free(c->aliases);
 	free(c->execs);

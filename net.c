@@ -701,18 +701,26 @@ accept_all(void *ctx, int lfd, int events)
 }
 
 int
-net_listen(struct net *n, int port, char *err, size_t errsize)
+net_listen(struct net *n, const char *host, int port, char *err,
+    size_t errsize)
 {
 	struct addrinfo hints, *res, *ai;
-	char serv[16];
+	char serv[16], bare[256];
 	int fd, one = 1, rc, saved = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	/* Without AI_PASSIVE and a host, getaddrinfo gives loopback. */
+	hints.ai_flags = (host == NULL ? AI_PASSIVE : 0) | AI_NUMERICSERV;
 	snprintf(serv, sizeof(serv), "%d", port);
-	if ((rc = getaddrinfo(NULL, serv, &hints, &res)) != 0) {
+	if (host != NULL && host[0] == '[') {	/* "[::1]": the address */
+		snprintf(bare, sizeof(bare), "%.*s", (int)strlen(host) - 2,
+		    host + 1);
+		host = bare;
+	}
+	if ((rc = getaddrinfo(host != NULL && host[0] != '\0' ? host : NULL,
+	    serv, &hints, &res)) != 0) {
 		snprintf(err, errsize, "%s", gai_strerror(rc));
 		return -1;
 	}

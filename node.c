@@ -21,9 +21,14 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "conftrust.h"
+#include "ct.h"
 #include "exec.h"
+#include "guard.h"
+#include "keys.h"
 #include "random.h"
 #include "node.h"
+#include "seal.h"
 
 #define HWM		(256 * 1024)	/* a link's output high-water mark */
 
@@ -166,6 +171,9 @@ on_event(void *ctx, enum peer_event ev, struct peer *e, const char *who,
 	case PEV_NO_HANDSHAKE:
 		node_err(n, "No handshake from %s in time, dropped", who);
 		break;
+	case PEV_DENIED:
+		node_err(n, "Refused peer %s: %s", who, text);
+		break;
 	}
 }
 
@@ -223,10 +231,16 @@ on_command(void *ctx, struct peer *e, uint32_t id, const char *text,
     size_t len)
 {
 	struct kaipeer_node *n = ctx;
+	static const char limited[] = "Error: rate limited";
 
 	if (!n->quiet)
 		out_line3(n->out, OUT_STDOUT, "Command from ", 13, e->addr,
 		    strlen(e->addr), ": ", 2, text, len);
+	if (!guard_rate(&n->cfg, e, loop_now(n->loop))) {
+		call_done(n, NULL, e->index, id, CALL_ERROR, -1, limited,
+		    sizeof(limited) - 1);
+		return;
+	}
 	commands_run(n->cmds, e->index, e->id, id, e->addr, e->name, text, len,
 	    call_done, n);
 	n->served++;
@@ -294,9 +308,36 @@ on_merged(void *ctx, struct peer *from, struct peer *into)
 	commands_peer_gone(n->cmds, from->index);
 }
 
+static int
+on_authorize(void *ctx, struct peer *e, const unsigned char key[32],
+    char *why, size_t whysize)
+{
+	struct kaipeer_node *n = ctx;
+
+	return guard_authorize(&n->cfg, e, key, why, whysize);
+}
+
+/* May peer run cmd (commands.c asks, after the aliases)? */
+static int
+permit(void *ctx, int peer, const char *cmd, size_t len)
+{
+	struct kaipeer_node *n = ctx;
+	struct peer *e = peers_at(n->peers, peer);
+	char b64[KEYS_B64 + 1];
+
+	if (e == NULL || guard_permit(&n->cfg, e, cmd, len))
+		return 0;
+	keys_format(b64, e->key);
+	out_begin(n->out, OUT_STDERR);
+	out_printf(n->out, "Denied to %s (key %s): ", e->addr, b64);
+	out_safe(n->out, cmd, len);
+	out_end(n->out);
+	return -1;
+}
+
 static const struct peers_ops peers_ops = {
 	on_event, on_command, on_result, on_cancel, on_ready, on_gone,
-	on_retired, on_merged
+	on_retired, on_merged, on_authorize
 };
 
 /* --- the config ----------------------------------------------------------- */
@@ -388,6 +429,24 @@ configured(const struct config *c, const char *host, int port)
 	return 0;
 }
 
+static int
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Keep what changes only with a restart: move it from old into c. */
+static void
+keep_fixed(struct config *c, struct config *old)
+{
+	char *t;
+
+	t = c->identity, c->identity = old->identity, old->identity = t;
+	t = c->psk, c->psk = old->psk, old->psk = t;
+	t = c->listen_address, c->listen_address = old->listen_address;
+	old->listen_address = t;
+}
+
 void
 node_reload(struct kaipeer_node *n)
 {
@@ -412,9 +471,15 @@ node_reload(struct kaipeer_node *n)
 	    c.max_frame != n->cfg.max_frame)
 		node_err(n, "kaipeer: listenPort, autoListen and maxFrameSize "
 		    "change only with a restart");
+	if (!same_str(c.identity, n->cfg.identity) ||
+	    !same_str(c.psk, n->cfg.psk) ||
+	    !same_str(c.listen_address, n->cfg.listen_address))
+		node_err(n, "kaipeer: identity, psk and listenAddress change "
+		    "only with a restart");
 	c.listen_port = n->cfg.listen_port;
 	c.auto_listen = n->cfg.auto_listen;
 	c.max_frame = n->cfg.max_frame;
+	keep_fixed(&c, &n->cfg);
 	old = n->cfg;
 	n->cfg = c;
 	set_env(n);
@@ -439,6 +504,12 @@ node_reload(struct kaipeer_node *n)
 		    PEER_CONFIG)) != NULL) {
 			node_say(n, "Connecting to peer at %s", e->dial);
 			peers_dial(n->peers, e);
+		}
+	for (i = 0; i < n->cfg.npeers; i++)
+		if ((e = peers_entry(n->peers, n->cfg.peers[i].host,
+		    n->cfg.peers[i].port, PEER_CONFIG)) != NULL) {
+			e->has_pin = n->cfg.peers[i].has_key;
+			memcpy(e->pin, n->cfg.peers[i].key, sizeof(e->pin));
 		}
 	config_free(&old);
 	node_say(n, "Config reloaded from %s", n->config_path);
@@ -465,10 +536,12 @@ kaipeer_new(void)
 	    commands_register(n->cmds, "system", builtin_system, NULL, n) ==
 	    -1 ||
 	    commands_register(n->cmds, "help", builtin_help, NULL, n) == -1 ||
-	    (n->execs = execs_new(n)) == NULL) {
+	    (n->execs = execs_new(n)) == NULL ||
+	    (n->guard = guard_new()) == NULL) {
 		kaipeer_free(n);
 		return NULL;
 	}
+	commands_set_permit(n->cmds, permit, n);
 	return n;
 }
 
@@ -514,6 +587,8 @@ kaipeer_free(struct kaipeer_node *n)
 	if (n == NULL)
 		return;
 	execs_free(n->execs);
+	guard_free(n->guard);
+	ct_wipe(&n->keys, sizeof(n->keys));
 	reqs_free(n->reqs);
 	peers_free(n->peers);
 	commands_free(n->cmds);
@@ -530,7 +605,19 @@ static void
 on_accept(void *ctx, struct conn *c)
 {
 	struct kaipeer_node *n = ctx;
+	char msg[128];
+	int first;
 
+	if (n->env.keys != NULL && !guard_handshake(n->guard, c->ip,
+	    loop_now(n->loop), &first)) {
+		snprintf(msg, sizeof(msg), "too many handshakes from %s (at "
+		    "most %d a second), try later", c->ip, GUARD_HS_PER_SEC);
+		if (first)
+			node_err(n, "Refused connection from %s: %s", c->ip,
+			    msg);
+		session_reject(&n->env, c, PROTO_CODE_REFUSED, msg);
+		return;
+	}
 	peers_accept(n->peers, c);
 }
 
@@ -555,7 +642,7 @@ make_layers(struct kaipeer_node *n)
 	/* A result must fit a RESULT frame: id, status and the text. */
 	if (commands_resize(n->cmds, frame - 16) == -1)
 		return -1;
-	if ((n->net = net_new(n->loop, frame + PROTO_HEADER,
+	if ((n->net = net_new(n->loop, frame + PROTO_HEADER + SEAL_OVERHEAD,
 	    HWM + frame + 65536, on_accept, n)) == NULL)
 		return -1;
 	n->env.net = n->net;
@@ -566,6 +653,50 @@ make_layers(struct kaipeer_node *n)
 	if (n->oneshot)
 		peers_no_redial(n->peers);
 	return 0;
+}
+
+/* With an "identity": load the keys, announce them, check the trust. */
+static int
+secure(struct kaipeer_node *n)
+{
+	const struct config *c = &n->cfg;
+	char err[512], warn[512], b64[KEYS_B64 + 1];
+	int i, pins = 0;
+
+	if (c->identity == NULL)
+		return 0;
+	if (guard_keys(c, n->config_path, &n->keys, err, sizeof(err), warn,
+	    sizeof(warn)) == -1) {
+		node_err(n, "kaipeer: \"identity\": %s", err);
+		return -1;
+	}
+	if (warn[0] != '\0')
+		node_err(n, "kaipeer: warning: %s", warn);
+	n->env.keys = &n->keys;
+	n->env.hello.flags = PROTO_FLAG_SECURE |
+	    (n->keys.has_psk ? PROTO_FLAG_PSK : 0);
+	keys_format(b64, n->keys.pub);
+	if (!n->oneshot)
+		node_say(n, "Secured with Noise_XX%s_25519_ChaChaPoly_SHA256, "
+		    "public key %s", n->keys.has_psk ? "psk3" : "", b64);
+	for (i = 0; i < c->npeers; i++)
+		pins += c->peers[i].has_key;
+	if (c->ntrusted == 0 && pins == 0)
+		node_err(n, "kaipeer: warning: no \"trusted\" keys and no "
+		    "peer \"key\": every peer will be refused");
+	return 0;
+}
+
+/* Where to listen: "listenAddress", else everywhere when secured, else
+ * loopback only (protected mode). */
+static const char *
+listen_host(struct kaipeer_node *n)
+{
+	const char *a = n->cfg.listen_address;
+
+	if (a != NULL)
+		return strcmp(a, "*") == 0 ? NULL : a;
+	return n->env.keys != NULL ? NULL : "";
 }
 
 int
@@ -583,6 +714,8 @@ kaipeer_start(struct kaipeer_node *n)
 		return KAIPEER_EXIT_SOFTWARE;
 	}
 	n->started = 1;
+	if (secure(n) == -1)
+		return KAIPEER_EXIT_CONFIG;
 	if (!n->quiet && !n->oneshot)
 		for (i = 0; i < cfg->naliases; i++)
 			node_say(n, "Registering predefined command: %s = %s",
@@ -591,13 +724,18 @@ kaipeer_start(struct kaipeer_node *n)
 	    !n->oneshot ? cfg->listen_port : 0;
 	if (port > 0) {
 		node_say(n, "Starting to listen on port %d", port);
-		if (net_listen(n->net, port, err, sizeof(err)) == -1) {
+		if (net_listen(n->net, listen_host(n), port, err,
+		    sizeof(err)) == -1) {
 			node_err(n, "Failed to listen on port %d: %s", port,
 			    err);
 			return KAIPEER_EXIT_UNAVAILABLE;
 		}
 		n->env.hello.port = (unsigned)port;
 		node_say(n, "Listening for connections on port %d", port);
+		if (n->env.keys == NULL && cfg->listen_address == NULL)
+			node_say(n, "Protected mode: no \"identity\", so only "
+			    "this machine may connect (loopback); set "
+			    "\"listenAddress\" to listen on other addresses");
 	}
 	for (i = 0; i < cfg->npeers; i++) {
 		e = peers_entry(n->peers, cfg->peers[i].host,
@@ -606,6 +744,8 @@ kaipeer_start(struct kaipeer_node *n)
 			node_err(n, "kaipeer: out of memory");
 			return KAIPEER_EXIT_SOFTWARE;
 		}
+		e->has_pin = cfg->peers[i].has_key;
+		memcpy(e->pin, cfg->peers[i].key, sizeof(e->pin));
 		if (e->state == PEER_CONNECTING || e->nlinks > 0)
 			continue;	/* listed twice */
 		if (!n->oneshot)

@@ -454,6 +454,10 @@ stranger_gone(struct peers *p, struct session *s, enum sess_end why,
 		p->ops->event(p->ctx, PEV_REFUSED_BY, NULL, s->who, text,
 		    (unsigned)err);
 		break;
+	case SESS_DENIED:
+		p->ops->event(p->ctx, PEV_DENIED, NULL, s->who, text,
+		    (unsigned)err);
+		break;
 	default:
 		break;		/* it left, or it was us: nothing to say */
 	}
@@ -502,6 +506,8 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 	}
 	if (why == SESS_REFUSED)
 		snprintf(msg, sizeof(msg), "refused by peer: %s", text);
+	else if (why == SESS_DENIED)
+		snprintf(msg, sizeof(msg), "refused: %s", text);
 	else if (why == SESS_VIOLATION)
 		snprintf(msg, sizeof(msg), "protocol error: %s", text);
 	else if (why == SESS_LOST)
@@ -603,6 +609,8 @@ on_hello(void *ctx, struct session *s, const struct proto_hello *h)
 	snprintf(e->addr, sizeof(e->addr), "%s", addr);
 	check_name(p, e, name);
 	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->has_key = s->has_key;
+	memcpy(e->key, s->peer_key, sizeof(e->key));
 	e->ephemeral = !s->outbound && h->port == 0 && e->dial == NULL;
 	table_rekey(p->t, e);
 
@@ -685,9 +693,18 @@ on_writable(void *ctx, struct session *s)
 		p->ops->ready(p->ctx, e);
 }
 
+static int
+on_authorize(void *ctx, struct session *s, const unsigned char key[32],
+    char *why, size_t whysize)
+{
+	struct peers *p = ctx;
+
+	return p->ops->authorize(p->ctx, s->user, key, why, whysize);
+}
+
 static const struct session_ops sess_ops = {
-	on_hello, on_command, on_result, on_cancel, on_warning, on_writable,
-	on_closed
+	on_hello, on_command, on_result, on_cancel, on_authorize, on_warning,
+	on_writable, on_closed
 };
 
 /* --- accepting and leaving ---------------------------------------------- */

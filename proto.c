@@ -228,7 +228,7 @@ int
 proto_code_fatal(unsigned code)
 {
 	return (code >= PROTO_CODE_MALFORMED && code <= PROTO_CODE_REFUSED) ||
-	    code == PROTO_CODE_DUPLICATE || code == PROTO_CODE_SELF;
+	    (code >= PROTO_CODE_DUPLICATE && code <= PROTO_CODE_CRYPTO);
 }
 
 /*

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ct.h"
+#include "seal.h"
+#include "secure.h"
 #include "session.h"
 
 static unsigned next_gen = 1;
@@ -32,7 +35,7 @@ static const char *const end_names[] = {
 	"connection failed", "timed out", "peer disconnected",
 	"connection lost", "no heartbeat", "output queue full",
 	"protocol error", "refused by peer", "connection to self",
-	"duplicate connection"
+	"duplicate connection", "refused"
 };
 
 const char *
@@ -74,11 +77,26 @@ session_end_name(enum sess_end why)
 
 /* --- life --------------------------------------------------------------- */
 
+/* Keys go before the memory does. */
+static void
+drop_keys(struct session *s)
+{
+	if (s->hs != NULL) {
+		noise_hs_wipe(s->hs);
+		free(s->hs);
+		s->hs = NULL;
+	}
+	ct_wipe(&s->tx, sizeof(s->tx));
+	ct_wipe(&s->rx, sizeof(s->rx));
+}
+
 static void
 release(struct session *s)
 {
-	if (--s->refs == 0 && s->state == SESS_S_CLOSED)
+	if (--s->refs == 0 && s->state == SESS_S_CLOSED) {
+		drop_keys(s);
 		free(s);
+	}
 }
 
 /* Mark s closed (no callback) and free it unless a callback runs. */
@@ -92,8 +110,8 @@ shut(struct session *s)
 }
 
 /* The link is over: close the connection, tell the owner. */
-static void
-end(struct session *s, enum sess_end why, int err, const char *text)
+void
+session_end(struct session *s, enum sess_end why, int err, const char *text)
 {
 	if (s->state == SESS_S_CLOSED)
 		return;
@@ -134,7 +152,15 @@ new_session(const struct sess_env *env, const struct session_ops *ops,
 
 /* --- sending ------------------------------------------------------------ */
 
-/* Queue an encoded frame of n bytes at p (n < 0: it did not encode). */
+/* Room for a frame of need bytes, and for sealing it. */
+static unsigned char *
+space(struct session *s, size_t need)
+{
+	return conn_space(s->conn, need + SEAL_OVERHEAD);
+}
+
+/* Queue an encoded frame of n bytes at p (n < 0: it did not encode),
+ * sealed once the handshake is done. */
 static int
 commit(struct session *s, unsigned char *p, long n)
 {
@@ -142,6 +168,8 @@ commit(struct session *s, unsigned char *p, long n)
 		return -1;
 	if (s->env->trace != NULL)
 		s->env->trace(s->env->trace_ctx, s->who, 1, p, (size_t)n);
+	if (s->sealed && (n = seal_frame(&s->tx, p, (size_t)n)) < 0)
+		return -1;	/* 2^64 frames: not in this universe */
 	conn_commit(s->conn, (size_t)n);
 	return 0;
 }
@@ -149,24 +177,40 @@ commit(struct session *s, unsigned char *p, long n)
 static int
 send_hello(struct session *s)
 {
-	unsigned char *p = conn_space(s->conn, PROTO_MAX_HELLO);
+	unsigned char *p = space(s, PROTO_MAX_HELLO);
 
 	return commit(s, p, p == NULL ? -1 : proto_hello_encode(p,
 	    PROTO_MAX_HELLO, &s->env->hello));
 }
 
-static int
-send_text(struct session *s, int type, unsigned code, const char *text,
-    size_t len)
+int
+session_send_text(struct session *s, int type, unsigned code,
+    const char *text, size_t len)
 {
 	size_t need = PROTO_HEADER + 2 + len;
 	unsigned char *p;
 
-	if (s->conn == NULL || (p = conn_space(s->conn, need)) == NULL)
+	if (s->conn == NULL || (p = space(s, need)) == NULL)
 		return -1;
 	return commit(s, p, type == PROTO_ERROR ?
 	    proto_error_encode(p, need, code, text, len) :
 	    proto_bye_encode(p, need, text, len));
+}
+
+int
+session_frame(struct session *s, int type, const void *payload, size_t len)
+{
+	unsigned char *p;
+
+	if (s->conn == NULL || (p = space(s, PROTO_HEADER + len)) == NULL)
+		return -1;
+	p[0] = (unsigned char)((len + 1) >> 24);
+	p[1] = (unsigned char)((len + 1) >> 16);
+	p[2] = (unsigned char)((len + 1) >> 8);
+	p[3] = (unsigned char)(len + 1);
+	p[4] = (unsigned char)type;
+	memcpy(p + PROTO_HEADER, payload, len);
+	return commit(s, p, (long)(PROTO_HEADER + len));
 }
 
 static int
@@ -174,11 +218,17 @@ send_ping(struct session *s, int type, uint64_t token)
 {
 	unsigned char *p;
 
-	if (s->conn == NULL || (p = conn_space(s->conn, PROTO_HEADER + 8)) ==
-	    NULL)
+	if (s->conn == NULL || (p = space(s, PROTO_HEADER + 8)) == NULL)
 		return -1;
 	return commit(s, p, proto_ping_encode(p, PROTO_HEADER + 8, type,
 	    token));
+}
+
+int
+session_ping(struct session *s)
+{
+	s->last_ping = loop_now(s->env->loop);
+	return send_ping(s, PROTO_PING, (uint64_t)s->last_ping);
 }
 
 size_t
@@ -208,7 +258,7 @@ session_send_command(struct session *s, uint32_t id, const char *text,
 		return -1;
 	if (len > session_max_text(s))
 		return -2;
-	if ((p = conn_space(s->conn, need)) == NULL)
+	if ((p = space(s, need)) == NULL)
 		return -1;
 	return commit(s, p, proto_command_encode(p, need, id, text, len));
 }
@@ -234,7 +284,7 @@ session_send_result(struct session *s, uint32_t id, int status,
 	if (!(s->peer.features & PROTO_FEAT_EXIT) || exit_code > 255)
 		exit_code = -1;
 	need = PROTO_HEADER + 6 + len;
-	if ((p = conn_space(s->conn, need)) == NULL)
+	if ((p = space(s, need)) == NULL)
 		return -1;
 	return commit(s, p, proto_result_exit_encode(p, need, id, status,
 	    exit_code, text, len));
@@ -246,7 +296,7 @@ session_send_cancel(struct session *s, uint32_t id)
 	unsigned char *p;
 
 	if (s->state != SESS_S_UP || !(s->peer.features & PROTO_FEAT_CANCEL) ||
-	    (p = conn_space(s->conn, PROTO_HEADER + 4)) == NULL)
+	    (p = space(s, PROTO_HEADER + 4)) == NULL)
 		return -1;
 	return commit(s, p, proto_cancel_encode(p, PROTO_HEADER + 4, id));
 }
@@ -256,7 +306,7 @@ session_send_warning(struct session *s, unsigned code, const char *text)
 {
 	if (s->state != SESS_S_UP)
 		return -1;
-	return send_text(s, PROTO_ERROR, code, text, strlen(text));
+	return session_send_text(s, PROTO_ERROR, code, text, strlen(text));
 }
 
 int
@@ -286,7 +336,7 @@ session_bye(struct session *s, const char *text)
 	if (s->state == SESS_S_CLOSED)
 		return;
 	if (s->conn != NULL && s->state == SESS_S_UP &&
-	    send_text(s, PROTO_BYE, 0, text, strlen(text)) == 0)
+	    session_send_text(s, PROTO_BYE, 0, text, strlen(text)) == 0)
 		conn_close(s->conn, (int)s->env->linger_ms);
 	else if (s->conn != NULL)
 		conn_close(s->conn, 0);
@@ -300,7 +350,7 @@ session_refuse(struct session *s, unsigned code, const char *text)
 	if (s->state == SESS_S_CLOSED)
 		return;
 	if (s->conn != NULL && s->state != SESS_S_CONNECTING &&
-	    send_text(s, PROTO_ERROR, code, text, strlen(text)) == 0)
+	    session_send_text(s, PROTO_ERROR, code, text, strlen(text)) == 0)
 		conn_close(s->conn, (int)s->env->linger_ms);
 	else if (s->conn != NULL)
 		conn_close(s->conn, 0);
@@ -323,26 +373,27 @@ start_retiring(struct session *s)
 void
 session_retire(struct session *s)
 {
-	if (s->state != SESS_S_HELLO && s->state != SESS_S_UP)
+	if (s->state != SESS_S_HELLO && s->state != SESS_S_NOISE &&
+	    s->state != SESS_S_UP)
 		return;
 	s->retire_sent = 1;
-	(void)send_text(s, PROTO_ERROR, PROTO_CODE_DUPLICATE,
+	(void)session_send_text(s, PROTO_ERROR, PROTO_CODE_DUPLICATE,
 	    "duplicate connection", 20);
 	start_retiring(s);
 }
 
 /* The peer broke the protocol: tell it why, drop it, tell the owner. */
-static void
-violation(struct session *s, unsigned code, const char *what)
+void
+session_violation(struct session *s, unsigned code, const char *what)
 {
 	struct conn *c = s->conn;
 
-	if (c != NULL && send_text(s, PROTO_ERROR, code, what,
+	if (c != NULL && session_send_text(s, PROTO_ERROR, code, what,
 	    strlen(what)) == 0) {
 		conn_close(c, (int)s->env->linger_ms);
 		s->conn = NULL;
 	}
-	end(s, SESS_VIOLATION, (int)code, what);
+	session_end(s, SESS_VIOLATION, (int)code, what);
 }
 
 /* --- receiving ---------------------------------------------------------- */
@@ -357,36 +408,44 @@ on_hello(struct session *s, const struct proto_frame *f)
 	if ((rc = proto_hello_decode(f, &h)) == PROTO_EVERSION) {
 		snprintf(msg, sizeof(msg), "unsupported protocol version %u "
 		    "(this peer speaks %d)", h.version, PROTO_VERSION);
-		violation(s, PROTO_CODE_VERSION, msg);
+		session_violation(s, PROTO_CODE_VERSION, msg);
 		return;
 	}
 	if (rc < 0) {
 		snprintf(msg, sizeof(msg), "bad HELLO: %s", proto_strerror(rc));
-		violation(s, PROTO_CODE_HANDSHAKE, msg);
+		session_violation(s, PROTO_CODE_HANDSHAKE, msg);
 		return;
 	}
 	if (memcmp(h.id, s->env->hello.id, PROTO_NODE_ID) == 0) {
-		(void)send_text(s, PROTO_ERROR, PROTO_CODE_SELF,
+		(void)session_send_text(s, PROTO_ERROR, PROTO_CODE_SELF,
 		    "connection to self", 18);
 		conn_close(s->conn, (int)s->env->linger_ms);
 		s->conn = NULL;
-		end(s, SESS_SELF, 0, "connection to self");
+		session_end(s, SESS_SELF, 0, "connection to self");
 		return;
 	}
 	s->peer = h;
 	/* What it takes, within what any peer must take and we could send. */
 	s->peer_max = h.max_frame == 0 ? PROTO_DEFAULT_MAX_FRAME :
 	    h.max_frame < PROTO_MAX_HELLO ? PROTO_MAX_HELLO : h.max_frame;
+	if (secure_hello(s, f, &h) == 1)
+		session_up(s);
+}
+
+/* The handshake is done: the owner hears of the peer. */
+void
+session_up(struct session *s)
+{
 	s->state = SESS_S_UP;
 	s->last_ping = loop_now(s->env->loop);
-	if (s->ops->hello(s->ctx, s, &h) != 0 || s->state != SESS_S_UP)
+	if (s->ops->hello(s->ctx, s, &s->peer) != 0 || s->state != SESS_S_UP)
 		return;
 	(void)loop_timer_at(s->env->loop, &s->timer, loop_now(s->env->loop));
 }
 
 /* An ERROR from the peer. */
-static void
-on_error(struct session *s, const struct proto_text *t)
+void
+session_error_in(struct session *s, const struct proto_text *t)
 {
 	char msg[256];
 
@@ -402,7 +461,7 @@ on_error(struct session *s, const struct proto_text *t)
 		return;		/* its side of the duplicate: EOF follows */
 	snprintf(msg, sizeof(msg), "%.*s", (int)(t->len < 200 ? t->len : 200),
 	    t->text);
-	end(s, t->code == PROTO_CODE_SELF ? SESS_SELF : SESS_REFUSED,
+	session_end(s, t->code == PROTO_CODE_SELF ? SESS_SELF : SESS_REFUSED,
 	    (int)t->code, msg);
 }
 
@@ -415,13 +474,17 @@ handle_frame(struct session *s, const struct proto_frame *f)
 	char msg[96];
 	int rc = 0;
 
-	if (s->state == SESS_S_HELLO) {
+	if (s->state == SESS_S_HELLO || s->state == SESS_S_NOISE) {
 		if (f->type == PROTO_ERROR && proto_error_decode(f, &t) == 0)
-			on_error(s, &t);
-		else if (f->type == PROTO_HELLO)
+			session_error_in(s, &t);
+		else if (s->state == SESS_S_HELLO && f->type == PROTO_HELLO)
 			on_hello(s, f);
+		else if (s->state == SESS_S_NOISE && f->type == PROTO_NOISE)
+			secure_noise(s, f);
 		else
-			violation(s, PROTO_CODE_HANDSHAKE, "expected HELLO");
+			session_violation(s, PROTO_CODE_HANDSHAKE, s->state ==
+			    SESS_S_HELLO ? "expected HELLO" : "expected the "
+			    "Noise handshake");
 		return;
 	}
 	if (s->state == SESS_S_RETIRING) {
@@ -434,12 +497,12 @@ handle_frame(struct session *s, const struct proto_frame *f)
 			s->ops->cancel(s->ctx, s, id);
 		else if (f->type == PROTO_ERROR &&
 		    proto_error_decode(f, &t) == 0)
-			on_error(s, &t);
+			session_error_in(s, &t);
 		return;
 	}
 	switch (f->type) {
 	case PROTO_HELLO:
-		violation(s, PROTO_CODE_MALFORMED, "second HELLO");
+		session_violation(s, PROTO_CODE_MALFORMED, "second HELLO");
 		return;
 	case PROTO_COMMAND:
 		if ((rc = proto_command_decode(f, &t)) == 0)
@@ -456,10 +519,10 @@ handle_frame(struct session *s, const struct proto_frame *f)
 		break;
 	case PROTO_ERROR:
 		if ((rc = proto_error_decode(f, &t)) == 0)
-			on_error(s, &t);
+			session_error_in(s, &t);
 		break;
 	case PROTO_BYE:
-		end(s, SESS_BYE, 0, "peer disconnected");
+		session_end(s, SESS_BYE, 0, "peer disconnected");
 		return;
 	case PROTO_PING:
 		if ((rc = proto_ping_decode(f, &token)) == 0)
@@ -470,7 +533,7 @@ handle_frame(struct session *s, const struct proto_frame *f)
 		break;
 	default:
 		snprintf(msg, sizeof(msg), "unknown frame type %d", f->type);
-		(void)send_text(s, PROTO_ERROR, PROTO_CODE_UNKNOWN_TYPE, msg,
+		(void)session_send_text(s, PROTO_ERROR, PROTO_CODE_UNKNOWN_TYPE, msg,
 		    strlen(msg));
 		if (!s->warned) {	/* once per link, not per frame */
 			s->warned = 1;
@@ -481,7 +544,7 @@ handle_frame(struct session *s, const struct proto_frame *f)
 	if (rc < 0) {
 		snprintf(msg, sizeof(msg), "malformed %s frame: %s",
 		    proto_type_name(f->type), proto_strerror(rc));
-		violation(s, PROTO_CODE_MALFORMED, msg);
+		session_violation(s, PROTO_CODE_MALFORMED, msg);
 	}
 }
 
@@ -491,14 +554,20 @@ bad_length(struct session *s, long n, size_t max)
 {
 	char msg[128];
 
-	if (s->state == SESS_S_HELLO) {
-		violation(s, PROTO_CODE_HANDSHAKE,
+	if (n == SEAL_EFORGED) {
+		session_violation(s, PROTO_CODE_CRYPTO, "a sealed frame failed "
+		    "authentication (altered, replayed, reordered or cut "
+		    "short)");
+		return;
+	}
+	if (s->state == SESS_S_HELLO || s->state == SESS_S_NOISE) {
+		session_violation(s, PROTO_CODE_HANDSHAKE,
 		    "not a kaipeer peer (bad handshake)");
 		return;
 	}
 	snprintf(msg, sizeof(msg), "%s (at most %lu bytes)",
 	    proto_strerror((int)n), (unsigned long)max);
-	violation(s, n == PROTO_ETOOBIG ? PROTO_CODE_TOO_BIG :
+	session_violation(s, n == PROTO_ETOOBIG ? PROTO_CODE_TOO_BIG :
 	    PROTO_CODE_MALFORMED, msg);
 }
 
@@ -520,19 +589,31 @@ process_input(struct session *s)
 			conn_pause(c, 1);
 			break;
 		}
-		max = s->state == SESS_S_HELLO ? PROTO_MAX_HELLO :
-		    s->env->max_frame;
-		n = proto_frame_next(c->in + off, c->in_len - off, max, &f);
+		max = s->state == SESS_S_HELLO || s->state == SESS_S_NOISE ?
+		    PROTO_MAX_HELLO : s->env->max_frame;
+		if (s->sealed) {
+			if ((n = secure_next(s, c->in + off, c->in_len - off,
+			    max, &f)) == 0)
+				break;
+		} else
+			n = proto_frame_next(c->in + off, c->in_len - off, max,
+			    &f);
 		if (n == PROTO_PARTIAL)
 			break;
 		if (n < 0) {
 			bad_length(s, n, max);
 			break;
 		}
-		if (s->env->trace != NULL)
+		if (s->env->trace != NULL && !s->sealed)
 			s->env->trace(s->env->trace_ctx, s->who, 0,
 			    c->in + off, (size_t)n);
 		off += (size_t)n;
+		if (s->sealed && s->state == SESS_S_NOISE &&
+		    f.type != PROTO_ERROR) {
+			session_up(s);
+			if (s->state != SESS_S_UP)
+				continue;
+		}
 		handle_frame(s, &f);
 	}
 	if (s->state != SESS_S_CLOSED && s->conn == c &&
@@ -561,7 +642,7 @@ on_connected(void *ctx, struct conn *c, int err)
 
 	if (err != 0) {
 		s->conn = NULL;
-		end(s, SESS_CONNECT_FAILED, err, strerror(err));
+		session_end(s, SESS_CONNECT_FAILED, err, strerror(err));
 		return;
 	}
 	addr_format(s->who, sizeof(s->who), c->ip, c->port);
@@ -602,11 +683,11 @@ on_conn_closed(void *ctx, struct conn *c, int err)
 	(void)c;
 	s->conn = NULL;
 	if (s->state == SESS_S_RETIRING)
-		end(s, SESS_RETIRED, 0, "duplicate connection");
+		session_end(s, SESS_RETIRED, 0, "duplicate connection");
 	else if (s->state == SESS_S_CONNECTING)
-		end(s, SESS_CONNECT_FAILED, err, strerror(err));
+		session_end(s, SESS_CONNECT_FAILED, err, strerror(err));
 	else
-		end(s, SESS_LOST, err, err == 0 ? "connection closed" :
+		session_end(s, SESS_LOST, err, err == 0 ? "connection closed" :
 		    strerror(err));
 }
 
@@ -624,15 +705,16 @@ on_timer(void *ctx)
 	switch (s->state) {
 	case SESS_S_CONNECTING:
 	case SESS_S_HELLO:
+	case SESS_S_NOISE:
 		if (now < s->started + e->connect_timeout_ms) {
 			(void)loop_timer_at(e->loop, &s->timer,
 			    s->started + e->connect_timeout_ms);
 			return;
 		}
-		end(s, SESS_HANDSHAKE_TIMEOUT, 0, "timed out");
+		session_end(s, SESS_HANDSHAKE_TIMEOUT, 0, "timed out");
 		return;
 	case SESS_S_RETIRING:
-		end(s, SESS_RETIRED, 0, "duplicate connection");
+		session_end(s, SESS_RETIRED, 0, "duplicate connection");
 		return;
 	case SESS_S_CLOSED:
 		return;
@@ -643,15 +725,15 @@ on_timer(void *ctx)
 		/* A dribbled frame: its bytes do not buy it more time. */
 		snprintf(msg, sizeof(msg), "frame incomplete after %ld ms",
 		    e->frame_timeout_ms);
-		violation(s, PROTO_CODE_MALFORMED, msg);
+		session_violation(s, PROTO_CODE_MALFORMED, msg);
 		return;
 	}
 	alive = c->last_rx > c->progress ? c->last_rx : c->progress;
 	if (now >= alive + e->heartbeat_timeout_ms) {
 		if (conn_pending(c) > 0)
-			end(s, SESS_STALLED, 0, "output queue full");
+			session_end(s, SESS_STALLED, 0, "output queue full");
 		else
-			end(s, SESS_TIMEOUT, 0, "no heartbeat");
+			session_end(s, SESS_TIMEOUT, 0, "no heartbeat");
 		return;
 	}
 	/*

@@ -6,8 +6,8 @@
 # Contract.  Builds fuzz/fuzz_<target>.c with the pure module it tests into
 # fuzz/bin/ (not tracked), under AddressSanitizer and UBSan, and runs each
 # target for seconds (default 20) on a scratch copy of fuzz/corpus/<target>,
-# so the checked-in seeds are never changed.  Targets are json, proto, calc
-# and console unless named.  Prints one line per target and then "N passed, N
+# so the checked-in seeds are never changed.  Targets are json, proto, calc,
+# console, noise and seal unless named.  Prints one line per target and then "N passed, N
 # failed"; exits 1 if any target crashed, failed a property or did not
 # build, leaving the reproducer under fuzz/bin/crashes/ and the log in
 # fuzz/bin/<target>.log.  Without clang and libFuzzer (tried by building an
@@ -17,12 +17,12 @@
 secs=${1:-20}
 case $secs in
 ''|*[!0-9]*|0)
-	echo "usage: sh fuzz/run.sh [seconds [json|proto|calc|console ...]]" >&2
+	echo "usage: sh fuzz/run.sh [seconds [json|proto|calc|console|noise|seal ...]]" >&2
 	exit 2
 	;;
 esac
 [ $# -gt 0 ] && shift
-targets=${*:-json proto calc console}
+targets=${*:-json proto calc console noise seal}
 
 cd "$(dirname "$0")/.." || exit 2
 
@@ -65,10 +65,14 @@ failed=0
 
 for t in $targets; do
 	case $t in
-	json)	srcs="json.c confread.c config.c console.c words.c select.c" ;;
+	json)	srcs="json.c confread.c conftrust.c config.c console.c words.c
+		    select.c base64.c" ;;
 	proto)	srcs="proto.c" ;;
 	calc)	srcs="calc.c" ;;
 	console) srcs="console.c words.c select.c chain.c" ;;
+	noise)	srcs="noise.c ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c" ;;
+	seal)	srcs="seal.c noise.c ct.c sha256.c chacha20.c poly1305.c aead.c
+		    x25519.c" ;;
 	*)	echo "fuzz: unknown target '$t'" >&2; exit 2 ;;
 	esac
 	name=fuzz_$t

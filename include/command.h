@@ -88,6 +88,16 @@ int	commands_has(const struct commands *c, const char *name);
 const char *commands_name(const struct commands *c, int i);
 
 /* Use these aliases from now on (the caller keeps them alive). */
+/*
+ * Authorization: before running a peer's command (peer >= 0), permit is
+ * asked with the command as it stands after its aliases; non-zero
+ * answers "Error: permission denied: <command>" instead.  NULL: all.
+ */
+typedef int (*commands_permit_fn)(void *ctx, int peer, const char *cmd,
+	    size_t len);
+void	commands_set_permit(struct commands *c, commands_permit_fn fn,
+	    void *ctx);
+
 void	commands_aliases(struct commands *c, const struct console_alias *a,
 	    int n);
 

@@ -30,10 +30,21 @@
 #define CONFIG_DEFAULT_MAX_PROCESSES 16
 #define CONFIG_DEFAULT_MAX_RESULT (512 * 1024)	/* or maxFrameSize less: */
 #define CONFIG_RESULT_ROOM	256	/* a RESULT's fields and a note */
+#define CONFIG_MAX_PATH	4096		/* bytes of a key file's name */
 
 struct config_peer {
 	char	*host;
 	int	 port;
+	int	 has_key;		/* "key": the key it must show */
+	unsigned char key[32];
+};
+
+/* "trusted": a key allowed in, and what it may run. */
+struct config_trust {
+	unsigned char key[32];
+	char	*name;			/* "name", or NULL */
+	char	**allow;		/* "allow" patterns; NULL: anything */
+	int	 nallow;
 };
 
 struct config_alias {
@@ -79,6 +90,14 @@ struct config {
 	int	 ngroups;
 	int	 max_processes;		/* "maxProcesses": programs at once */
 	long	 max_result;		/* "maxResultSize": a program's output */
+	/* Security (conftrust.c). */
+	char	*identity;		/* "identity": key file, or NULL */
+	char	*psk;			/* "psk": key file, or NULL */
+	struct config_trust *trusted;	/* "trusted", sorted by key */
+	int	 ntrusted;
+	long	 rate_per_sec;		/* "rateLimit"; 0: no limit */
+	long	 rate_burst;
+	char	*listen_address;	/* "listenAddress", or NULL */
 };
 
 /* Called once per warning with a complete message and the caller's ctx. */

@@ -114,10 +114,13 @@ struct net *net_new(struct loop *l, size_t in_max, size_t out_max,
 void	net_free(struct net *n);
 
 /*
- * Listen on port on every address family the host has (IPv4 and IPv6).
- * Returns 0, or -1 with a message in err.
+ * Listen on port: host NULL, on every address of every family the host
+ * has (IPv4 and IPv6); host "", on loopback only (127.0.0.1 and ::1);
+ * else on the address host is or names (at most two).  Returns 0, or -1
+ * with a message in err.
  */
-int	net_listen(struct net *n, int port, char *err, size_t errsize);
+int	net_listen(struct net *n, const char *host, int port, char *err,
+	    size_t errsize);
 
 /* Listening? */
 int	net_listening(const struct net *n);

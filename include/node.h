@@ -38,6 +38,8 @@ struct kaipeer_node {
 	struct reqs	*reqs;
 	struct commands	*cmds;
 	struct execs	*execs;		/* the config's programs */
+	struct guard	*guard;		/* handshakes per source address */
+	struct sess_keys keys;		/* env.keys, once secured */
 	unsigned char	 id[PROTO_NODE_ID];
 	long long	 born;
 	unsigned long long served;	/* commands run for peers */

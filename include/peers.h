@@ -54,7 +54,8 @@ enum peer_event {
 	PEV_DIAL_FAILED,	/* a dial failed for a new reason (text) */
 	PEV_SELF,		/* the dial reached this node */
 	PEV_REFUSED_IN,		/* a newcomer was refused (text) */
-	PEV_NO_HANDSHAKE	/* a newcomer sent no HELLO in time */
+	PEV_NO_HANDSHAKE,	/* a newcomer sent no HELLO in time */
+	PEV_DENIED		/* we refused it: security (text) */
 };
 
 struct peers_ops {
@@ -76,6 +77,10 @@ struct peers_ops {
 	void	(*retired)(void *ctx, struct peer *e, unsigned gen);
 	/* Entry from turned out to be into's node and goes away. */
 	void	(*merged)(void *ctx, struct peer *from, struct peer *into);
+	/* A secured peer proved key; e is the entry we dialled, or NULL
+	 * (it dialled us).  0 lets it in; -1 refuses it, why saying so. */
+	int	(*authorize)(void *ctx, struct peer *e,
+		    const unsigned char key[32], char *why, size_t whysize);
 };
 
 struct peers;

@@ -36,8 +36,19 @@ enum proto_type {
 	PROTO_BYE	= 5,	/* text: the reason for closing */
 	PROTO_PING	= 6,	/* token:u64 */
 	PROTO_PONG	= 7,	/* token:u64, echoed from PING */
-	PROTO_CANCEL	= 8	/* id:u32: the sender no longer waits */
+	PROTO_CANCEL	= 8,	/* id:u32: the sender no longer waits */
+	PROTO_NOISE	= 9,	/* a Noise handshake message (secured links) */
+	PROTO_SEALED	= 10	/* an encrypted frame (seal.h) */
 };
+
+/*
+ * HELLO flags.  PROTO_FLAG_SECURE: the sender runs the Noise handshake
+ * after the HELLOs and speaks only sealed frames afterwards;
+ * PROTO_FLAG_PSK: with a pre-shared key (Noise_XXpsk3).  Other bits are
+ * reserved: sent as 0, ignored.
+ */
+#define PROTO_FLAG_SECURE	0x1u
+#define PROTO_FLAG_PSK		0x2u
 
 /*
  * RESULT status byte: 0 or 1, plus PROTO_STATUS_EXIT when an exit:u8 (the
@@ -51,7 +62,7 @@ enum proto_status {
 #define PROTO_STATUS_EXIT	0x80
 
 /*
- * ERROR frame codes.  Codes 1..5, 8 and 9 are followed by closing the
+ * ERROR frame codes.  Codes 1..5 and 8..12 are followed by closing the
  * connection (proto_code_fatal()); 6 and 7 are warnings.
  */
 enum proto_code {
@@ -63,7 +74,10 @@ enum proto_code {
 	PROTO_CODE_UNKNOWN_TYPE	= 6,	/* frame type not understood; kept open */
 	PROTO_CODE_UNKNOWN_ID	= 7,	/* RESULT for a request never sent; kept open */
 	PROTO_CODE_DUPLICATE	= 8,	/* another link to the same node stays */
-	PROTO_CODE_SELF		= 9	/* a connection to oneself */
+	PROTO_CODE_SELF		= 9,	/* a connection to oneself */
+	PROTO_CODE_INSECURE	= 10,	/* one end secured, the other not */
+	PROTO_CODE_UNTRUSTED	= 11,	/* a key that is not trusted */
+	PROTO_CODE_CRYPTO	= 12	/* a failed handshake or sealed frame */
 };
 
 /* Is an ERROR with this code followed by closing the connection? */
@@ -106,7 +120,7 @@ long	proto_frame_next(const unsigned char *buf, size_t avail,
 
 /*
  * HELLO payload: magic[4] version:u16 flags:u16 port:u16 id[8]
- * name_len:u8 name[name_len] extensions[...].  flags are reserved (sent
+ * name_len:u8 name[name_len] extensions[...].  flags: PROTO_FLAG_* (others sent
  * as 0, ignored).  port 0 means "not listening".  The extensions are a
  * sequence of tag:u8 len:u8 value[len]; unknown tags are skipped and a
  * sequence that does not parse is ignored from where it stops, so no

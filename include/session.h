@@ -5,7 +5,13 @@
  * the frame reader.
  *
  * A session sends its HELLO as soon as the connection is up and is "up" once
- * the peer's HELLO has been accepted by the owner (ops->hello).  From then
+ * the peer's HELLO has been accepted by the owner (ops->hello).  On a
+ * secured node (env->keys) the Noise handshake runs between the two: the
+ * peer must be secured too (else both ends refuse, ERROR 10), must prove
+ * its static key, which the owner judges (ops->authorize: ERROR 11 when
+ * refused), and from then on every frame is sealed (seal.h); a frame that
+ * fails its tag ends the link (ERROR 12).  The owner hears of the peer
+ * (ops->hello) only once its key is known and accepted.  From then
  * on frames are decoded and handed to the owner: commands, results, cancels,
  * warnings.  What the peer understands beyond version 1 is in its HELLO's
  * features (peer.features): a CANCEL or a RESULT's exit code goes only to a
@@ -41,6 +47,7 @@
 
 #include "loop.h"
 #include "net.h"
+#include "noise.h"
 #include "proto.h"
 
 /* Why a session ended. */
@@ -54,7 +61,16 @@ enum sess_end {
 	SESS_VIOLATION,		/* it broke the protocol; we sent ERROR */
 	SESS_REFUSED,		/* it sent a fatal ERROR (code, text) */
 	SESS_SELF,		/* it is this node */
-	SESS_RETIRED		/* a duplicate link, now closed */
+	SESS_RETIRED,		/* a duplicate link, now closed */
+	SESS_DENIED		/* we refused it: security (text says why) */
+};
+
+/* A secured node's keys (docs/PROTOCOL.md, section 10). */
+struct sess_keys {
+	unsigned char	secret[32];	/* the static private key */
+	unsigned char	pub[32];
+	unsigned char	psk[32];
+	int		has_psk;
 };
 
 /* What every session of a node shares. */
@@ -69,6 +85,7 @@ struct sess_env {
 	long		 frame_timeout_ms;
 	long		 linger_ms;	/* closing with output: at most this */
 	size_t		 hwm;		/* output high-water mark */
+	const struct sess_keys *keys;	/* NULL: not secured */
 	/* -v: every frame in (out 0) and out (out 1); NULL: none. */
 	void		(*trace)(void *ctx, const char *who, int out,
 			    const unsigned char *frame, size_t size);
@@ -78,6 +95,7 @@ struct sess_env {
 enum sess_state {
 	SESS_S_CONNECTING,	/* TCP connect in progress */
 	SESS_S_HELLO,		/* our HELLO sent, theirs awaited */
+	SESS_S_NOISE,		/* HELLOs done, the Noise handshake runs */
 	SESS_S_UP,		/* handshake done */
 	SESS_S_RETIRING,	/* duplicate: draining */
 	SESS_S_CLOSED
@@ -97,6 +115,11 @@ struct session_ops {
 		    int status, int exit_code, const char *text, size_t len);
 	/* The peer no longer waits for the result of its command id. */
 	void	(*cancel)(void *ctx, struct session *s, uint32_t id);
+	/* A secured peer proved it holds key: return 0 to go on, or -1
+	 * with why (a sentence naming the key) to refuse it.  s->user may
+	 * be NULL (an inbound link). */
+	int	(*authorize)(void *ctx, struct session *s,
+		    const unsigned char key[32], char *why, size_t whysize);
 	/* A warning ERROR (code 6, 7 or unknown) from the peer, or, with
 	 * code 0, a note of ours about the peer, given once per link. */
 	void	(*warning)(void *ctx, struct session *s, unsigned code,
@@ -129,6 +152,13 @@ struct session {
 	int		 warned;	/* a note about the peer was given */
 	int		 refs;		/* callbacks running: free later */
 	int		 retire_sent;	/* we sent ERROR 8 */
+	/* Secured links. */
+	struct noise_hs	*hs;		/* during the handshake */
+	struct noise_cipher tx, rx;	/* afterwards */
+	int		 sealed;	/* our frames go sealed */
+	int		 got_sealed;	/* a sealed frame came */
+	int		 has_key;
+	unsigned char	 peer_key[32];	/* its static key, proven */
 	struct loop_timer timer;
 };
 
@@ -191,6 +221,23 @@ const char *session_end_name(enum sess_end why);
 /* What the end of an up link is called in result lines: "peer
  * disconnected", "connection lost"... */
 const char *session_down_phrase(enum sess_end why);
+
+/*
+ * For secure.c alone, the pieces of a session it builds on: end the
+ * session (the owner hears why); send a frame of any type, or an ERROR or
+ * BYE; break off for a protocol error (ERROR code, then the end); take
+ * the peer's ERROR; bring the link up (the owner's ops->hello); PING.
+ */
+void	session_end(struct session *s, enum sess_end why, int err,
+	    const char *text);
+int	session_frame(struct session *s, int type, const void *payload,
+	    size_t len);
+int	session_send_text(struct session *s, int type, unsigned code,
+	    const char *text, size_t len);
+void	session_violation(struct session *s, unsigned code, const char *what);
+void	session_error_in(struct session *s, const struct proto_text *t);
+void	session_up(struct session *s);
+int	session_ping(struct session *s);
 
 /*
  * Of two links old and new to one node, should new stay (and old be

@@ -64,6 +64,12 @@ struct peer {
 	int		 ephemeral;	/* inbound, not listening */
 	int		 final;		/* it is us: never dialled again */
 	int		 held;		/* "disconnect": not dialled again */
+	int		 has_pin;	/* "key" in its config: it must show */
+	unsigned char	 pin[32];
+	int		 has_key;	/* its key, proven (secured links) */
+	unsigned char	 key[32];
+	long		 rate_tokens;	/* "rateLimit": thousandths of one */
+	long long	 rate_at;	/* when they were counted; 0: full */
 	char		 why[160];	/* why the last dial failed */
 	struct session	*link;		/* the link in use, once up */
 	struct session	*dialling;	/* our dial, until its handshake */

@@ -245,6 +245,9 @@ START_TEST(test_startup_lines)
 	EXPECT_NEXT(p, "Registering predefined command: zz = calc 2");
 	EXPECT_NEXT(p, S("Starting to listen on port %d", pn));
 	EXPECT_NEXT(p, S("Listening for connections on port %d", pn));
+	EXPECT_NEXT(p, "Protected mode: no \"identity\", so only this machine "
+	    "may connect (loopback); set \"listenAddress\" to listen on other "
+	    "addresses");
 	EXPECT_NEXT(p, S("Connecting to peer at 127.0.0.1:%d", dead));
 	if (interactive) {
 		EXPECT_NEXT(p, "P2P Network Console");

@@ -617,8 +617,8 @@ END_TEST
 /* Which ERROR codes end the connection. */
 START_TEST(test_code_fatal)
 {
-	static const unsigned fatal[] = { 1, 2, 3, 4, 5, 8, 9 };
-	static const unsigned kept[] = { 0, 6, 7, 10, 11, 0xffff };
+	static const unsigned fatal[] = { 1, 2, 3, 4, 5, 8, 9, 10, 11, 12 };
+	static const unsigned kept[] = { 0, 6, 7, 13, 0xffff };
 	size_t i;
 
 	for (i = 0; i < NELEM(fatal); i++)

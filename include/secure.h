@@ -1,0 +1,45 @@
+/*
+ * secure: the secured part of a session (docs/PROTOCOL.md, section 10),
+ * for session.c alone.
+ *
+ * After the HELLOs, both ends must be secured or neither (ERROR 10 and the
+ * end, SESS_DENIED, otherwise; the same for a psk on one side only).  A
+ * secured link then runs the Noise XX handshake in NOISE frames, its
+ * prologue binding both HELLOs; the dialler judges the acceptor's key
+ * after message 2, before it shows its own, the acceptor the dialler's
+ * after message 3 (ops->authorize; ERROR 11 when refused).  From then on
+ * frames are sealed (seal.h): the acceptor is up at once and sends a
+ * sealed PING, the dialler is up at the first sealed frame it opens.
+ *
+ * Errors end the session here, through the session_* calls that
+ * include/session.h lists for this file.
+ */
+#ifndef KAIPEER_SECURE_H
+#define KAIPEER_SECURE_H
+
+#include <stddef.h>
+
+#include "proto.h"
+#include "session.h"
+
+/*
+ * Their HELLO h (frame f) is valid: 1, the link is not secured (the
+ * caller brings it up); 0, the handshake has started; -1, the session
+ * ended (security mismatch, no memory).
+ */
+int	secure_hello(struct session *s, const struct proto_frame *f,
+	    const struct proto_hello *h);
+
+/* A NOISE frame during the handshake. */
+void	secure_noise(struct session *s, const struct proto_frame *f);
+
+/*
+ * The next sealed frame of buf[0..avail), opened in place into *f: its
+ * size on the wire; PROTO_PARTIAL; an error for the caller to report
+ * (PROTO_EEMPTY, PROTO_ETOOBIG, SEAL_EFORGED); or 0 when the session ended
+ * on a frame sent in clear.
+ */
+long	secure_next(struct session *s, unsigned char *buf, size_t avail,
+	    size_t max, struct proto_frame *f);
+
+#endif
