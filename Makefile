@@ -63,7 +63,7 @@ UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_crypto tests/check_x25519 tests/check_noise
 # Suites that drive real kaipeer processes.
 SUITES	= tests/check_integration tests/check_defects tests/check_fanout \
-	  tests/check_exec tests/check_tty
+	  tests/check_exec tests/check_secure tests/check_tty
 EXAMPLES = examples/greet examples/ask
 
 all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
@@ -115,6 +115,8 @@ tests/check_crypto: tests/check_crypto.c $(CRYPTO_SRC) json.c $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_crypto tests/check_crypto.c $(CRYPTO_SRC) json.c $(CHECK_LIBS)
 tests/check_x25519: tests/check_x25519.c $(CRYPTO_SRC) json.c $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_x25519 tests/check_x25519.c $(CRYPTO_SRC) json.c $(CHECK_LIBS)
+tests/crypto_tool: tests/crypto_tool.c $(CRYPTO_SRC) $(HEADERS)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) -o tests/crypto_tool tests/crypto_tool.c $(CRYPTO_SRC)
 NOISE_SRC = noise.c seal.c base64.c keys.c random.c loop.c map.c $(CRYPTO_SRC) json.c
 tests/check_noise: tests/check_noise.c $(NOISE_SRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_noise tests/check_noise.c $(NOISE_SRC) $(CHECK_LIBS)
@@ -128,6 +130,8 @@ tests/check_fanout: tests/check_fanout.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_fanout tests/check_fanout.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_exec: tests/check_exec.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_exec tests/check_exec.c $(SUITE_SRC) $(CHECK_LIBS)
+tests/check_secure: tests/check_secure.c $(SUITE_DEP)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_secure tests/check_secure.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_tty: tests/check_tty.c tests/harness.c tests/harness.h
 	$(CC) $(KPFLAGS) -D_XOPEN_SOURCE=600 $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_tty tests/check_tty.c tests/harness.c proto.c $(CHECK_LIBS)
 
@@ -135,19 +139,20 @@ tests/check_tty: tests/check_tty.c tests/harness.c tests/harness.h
 tests/kaipeer-asan: kaipeer.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) -o tests/kaipeer-asan kaipeer.c $(LIBSRC)
 
-TESTBIN	= kaipeer kaipeer-bench $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan
+TESTBIN	= kaipeer kaipeer-bench $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan \
+	  tests/crypto_tool
 
 # The quick tests, for the edit-compile-test loop: about two minutes.
 test: $(TESTBIN)
-	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) $(SUITES) \
-	    tests/readme_example.sh p2p_test.sh
+	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
+	    tests/crypto_diff.sh $(SUITES) tests/readme_example.sh p2p_test.sh
 
 # Every test: the quick ones, then robustness under faults (network
 # namespaces, a soak), portability, the fuzzers for a bounded time, and all
 # of it once under valgrind.  A tool that is missing is reported as skipped.
 check: $(TESTBIN)
-	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) $(SUITES) \
-	    tests/readme_example.sh p2p_test.sh \
+	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
+	    tests/crypto_diff.sh $(SUITES) tests/readme_example.sh p2p_test.sh \
 	    tests/netns.sh tests/soak.sh tests/portability.sh fuzz/run.sh \
 	    tests/valgrind.sh
 

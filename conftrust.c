@@ -133,6 +133,7 @@ conftrust_find(const struct config *c, const unsigned char key[32])
 
 	if (c->ntrusted == 0)
 		return NULL;
+	memset(&k, 0, sizeof(k));
 	memcpy(k.key, key, 32);
 	return bsearch(&k, c->trusted, c->ntrusted, sizeof(*c->trusted),
 	    trust_cmp);

@@ -35,7 +35,8 @@ noise_seal(struct noise_cipher *c, const void *ad, size_t adlen,
 	unsigned char nonce[AEAD_NONCE];
 
 	if (!c->has_key) {
-		memmove(out, in, len);
+		if (len > 0)
+			memmove(out, in, len);
 		return 0;
 	}
 	if (c->n == UINT64_MAX)		/* reserved for Rekey() */
@@ -53,7 +54,8 @@ noise_open(struct noise_cipher *c, const void *ad, size_t adlen,
 	unsigned char nonce[AEAD_NONCE];
 
 	if (!c->has_key) {
-		memmove(out, in, len);
+		if (len > 0)
+			memmove(out, in, len);
 		return 0;
 	}
 	if (c->n == UINT64_MAX || len < NOISE_TAG)

@@ -425,6 +425,9 @@ on_hello(struct session *s, const struct proto_frame *f)
 		return;
 	}
 	s->peer = h;
+	/* A newcomer is named by the port it listens on, as peers.c will. */
+	if (!s->outbound && h.port != 0 && s->conn != NULL)
+		addr_format(s->who, sizeof(s->who), s->conn->ip, (int)h.port);
 	/* What it takes, within what any peer must take and we could send. */
 	s->peer_max = h.max_frame == 0 ? PROTO_DEFAULT_MAX_FRAME :
 	    h.max_frame < PROTO_MAX_HELLO ? PROTO_MAX_HELLO : h.max_frame;

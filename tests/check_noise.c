@@ -261,9 +261,13 @@ START_TEST(test_handshakes)
 			ck_assert_int_lt(handshake(psk_a, psk_a, m, b, ends),
 			    3);
 	/* A failed handshake stays failed. */
+	memset(msg, 0, sizeof(msg));
+	ck_assert_int_eq(handshake(psk_a, psk_b, -1, -1, ends), 2);
+	ck_assert_int_eq(ends[1].hs.msg, -1);
 	ck_assert_int_eq(noise_hs_write(&ends[1].hs, NULL, 0, msg,
 	    sizeof(msg)), -1);
-	ck_assert_int_eq(noise_hs_read(&ends[1].hs, msg, 96, msg, 256), -1);
+	ck_assert_int_eq(noise_hs_read(&ends[1].hs, msg, 64, msg, 256), -1);
+	ck_assert(!noise_hs_done(&ends[1].hs));
 }
 END_TEST
 

@@ -4,7 +4,9 @@
 # Building kaipeer needs only a C compiler and make.  The tests also use
 # Check and pkg-config (unit and integration suites), clang and libFuzzer
 # (fuzzing), tcc, musl-gcc and bmake (portability), cppcheck and groff
-# (lint), valgrind, and ip(8) (the network-namespace test).  On Debian and
+# (lint), valgrind, ip(8) (the network-namespace test), Python's
+# `cryptography` (the differential test of the primitives) and openssl
+# (next to which `make bench` measures the cipher).  On Debian and
 # Ubuntu this installs them with apt-get (through sudo when not root);
 # elsewhere it names them.  Only Check is required: a test whose tool is
 # missing says "skipped", it never passes silently.
@@ -22,6 +24,9 @@ have cppcheck || need="$need cppcheck"
 have groff || need="$need groff-base"
 have valgrind || need="$need valgrind"
 have ip || need="$need iproute2"
+have python3 || need="$need python3"
+python3 -c 'import cryptography' 2>/dev/null || need="$need python3-cryptography"
+have openssl || need="$need openssl"
 if [ -z "$need" ]; then
 	echo "deps: everything the tests use is installed"
 	exit 0

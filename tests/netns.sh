@@ -85,7 +85,8 @@ ip -n "$nsa" link set lo up && ip -n "$nsb" link set lo up ||
 if [ -z "${KAIPEER:-}" ]; then make -s kaipeer >/dev/null || fail "build"; fi
 [ -x "$kaipeer" ] || fail "$kaipeer is not an executable"
 cat >"$dir/a.json" <<JSON
-{ "listenPort": $port, "interactive": false, "commands": { "add": "calc 1+2" } }
+{ "listenPort": $port, "listenAddress": "*", "interactive": false,
+  "commands": { "add": "calc 1+2" } }
 JSON
 cat >"$dir/b.json" <<JSON
 { "listenPort": $port, "interactive": false,
@@ -209,7 +210,7 @@ payload() {
 payload 900000 >"$dir/big" || fail "making the 900 kB payload"
 big=$(payload 60000) || fail "making the 60 kB payload"
 {
-	printf '{ "listenPort": %s, "interactive": false, %s,\n' "$port" "$slow"
+	printf '{ "listenPort": %s, "listenAddress": "*", "interactive": false,\n  %s,\n' "$port" "$slow"
 	printf '  "commands": { "big": "'; cat "$dir/big"; printf '" } }\n'
 } >"$dir/a.json" || fail "writing a.json"
 cat >"$dir/b.json" <<JSON

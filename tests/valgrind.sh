@@ -38,8 +38,8 @@ unit() {
 		echo "FAILED: $name under valgrind"; failed=$((failed + 1))
 	fi
 }
-unit check_json tests/check_json.c json.c confread.c config.c console.c \
-    words.c select.c
+unit check_json tests/check_json.c json.c confread.c conftrust.c config.c \
+    console.c words.c select.c base64.c
 unit check_calc tests/check_calc.c calc.c
 unit check_proto tests/check_proto.c proto.c
 unit check_console tests/check_console.c console.c words.c select.c
@@ -47,9 +47,19 @@ unit check_chain tests/check_chain.c chain.c words.c select.c
 unit check_loop tests/check_loop.c loop.c map.c
 unit check_output tests/check_output.c output.c loop.c
 unit check_proc tests/check_proc.c proc.c loop.c map.c
-unit check_library tests/check_library.c json.c confread.c config.c \
-    words.c select.c chain.c console.c calc.c proto.c map.c addr.c random.c \
-    loop.c output.c net.c resolve.c session.c table.c peers.c request.c \
+crypto="ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c"
+# shellcheck disable=SC2086
+unit check_crypto tests/check_crypto.c $crypto json.c
+# shellcheck disable=SC2086
+unit check_x25519 tests/check_x25519.c $crypto json.c
+# shellcheck disable=SC2086
+unit check_noise tests/check_noise.c noise.c seal.c base64.c keys.c \
+    random.c loop.c map.c $crypto json.c
+# shellcheck disable=SC2086
+unit check_library tests/check_library.c json.c confread.c conftrust.c \
+    config.c words.c select.c chain.c console.c calc.c proto.c map.c addr.c \
+    base64.c $crypto noise.c seal.c random.c keys.c loop.c output.c net.c \
+    resolve.c session.c secure.c table.c guard.c peers.c request.c \
     command.c builtin.c proc.c exec.c fanout.c node.c report.c admin.c \
     shell.c script.c repl.c cli.c
 
