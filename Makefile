@@ -3,7 +3,8 @@
 #   make             build ./kaipeer, ./kaipeer-bench, libkaipeer.a and the
 #                    examples with the C compiler alone
 #   make deps        install what the tests use, where it is missing
-#   make test        the quick tests: unit suites, integration suite, demo
+#   make test        the quick tests (half a minute): unit suites,
+#                    integration suite, demo
 #   make check       every test (needs Check)
 #   make fuzz        the fuzzers alone, FUZZ_SECONDS each
 #   make bench       kaipeer next to redis (see docs/BENCHMARKS.md)
@@ -34,11 +35,11 @@ CHECK_CFLAGS = `pkg-config --cflags check 2>/dev/null`
 # The library, layer by layer from the bottom (docs/DESIGN.md).
 PURE	= json.o confread.o conftrust.o config.o words.o select.o chain.o \
 	  console.o calc.o proto.o map.o addr.o base64.o ct.o sha256.o \
-	  chacha20.o poly1305.o aead.o x25519.o noise.o seal.o
+	  chacha20.o poly1305.o aead.o x25519.o noise.o seal.o edit.o
 LIBOBJ	= $(PURE) random.o keys.o loop.o output.o net.o resolve.o session.o \
 	  secure.o table.o guard.o \
 	  peers.o request.o command.o builtin.o proc.o exec.o fanout.o \
-	  node.o report.o admin.o shell.o script.o repl.o cli.o
+	  node.o nodecfg.o report.o admin.o shell.o script.o repl.o cli.o
 HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h include/calc.h \
 	  include/proto.h include/console.h include/map.h include/addr.h \
 	  include/random.h include/loop.h \
@@ -50,17 +51,18 @@ HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h i
 	  include/script.h include/conftrust.h include/base64.h include/ct.h \
 	  include/sha256.h include/chacha20.h include/poly1305.h \
 	  include/aead.h include/x25519.h include/noise.h include/seal.h \
-	  include/keys.h include/guard.h include/secure.h
+	  include/keys.h include/guard.h include/secure.h include/edit.h
 CRYPTO_SRC = ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c
 LIBSRC	= json.c confread.c conftrust.c config.c words.c select.c chain.c \
-	  console.c calc.c proto.c map.c addr.c base64.c $(CRYPTO_SRC) \
+	  console.c calc.c proto.c map.c addr.c base64.c edit.c $(CRYPTO_SRC) \
 	  noise.c seal.c random.c keys.c loop.c output.c net.c resolve.c \
 	  session.c secure.c table.c guard.c peers.c request.c command.c builtin.c proc.c \
-	  exec.c fanout.c node.c report.c admin.c shell.c script.c repl.c cli.c
+	  exec.c fanout.c node.c nodecfg.c report.c admin.c shell.c script.c repl.c cli.c
 UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_console tests/check_chain tests/check_loop \
 	  tests/check_output tests/check_proc tests/check_library \
-	  tests/check_crypto tests/check_x25519 tests/check_noise
+	  tests/check_crypto tests/check_x25519 tests/check_noise \
+	  tests/check_edit
 # Suites that drive real kaipeer processes.
 SUITES	= tests/check_integration tests/check_defects tests/check_fanout \
 	  tests/check_exec tests/check_secure tests/check_tty
@@ -111,6 +113,8 @@ tests/check_proc: tests/check_proc.c proc.c loop.c map.c include/proc.h include/
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proc tests/check_proc.c proc.c loop.c map.c $(CHECK_LIBS)
 tests/check_library: tests/check_library.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_library tests/check_library.c $(LIBSRC) $(CHECK_LIBS)
+tests/check_edit: tests/check_edit.c edit.c include/edit.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_edit tests/check_edit.c edit.c $(CHECK_LIBS)
 tests/check_crypto: tests/check_crypto.c $(CRYPTO_SRC) json.c $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_crypto tests/check_crypto.c $(CRYPTO_SRC) json.c $(CHECK_LIBS)
 tests/check_x25519: tests/check_x25519.c $(CRYPTO_SRC) json.c $(HEADERS)
@@ -142,10 +146,11 @@ tests/kaipeer-asan: kaipeer.c $(LIBSRC) $(HEADERS)
 TESTBIN	= kaipeer kaipeer-bench $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan \
 	  tests/crypto_tool
 
-# The quick tests, for the edit-compile-test loop: about two minutes.
+# The quick tests, for the edit-compile-test loop, in under a minute:
+# the unit suites, the integration suite and the demo.
 test: $(TESTBIN)
-	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
-	    tests/crypto_diff.sh $(SUITES) tests/readme_example.sh p2p_test.sh
+	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh -j 2 \
+	    tests/check_integration $(UNIT) p2p_test.sh
 
 # Every test: the quick ones, then robustness under faults (network
 # namespaces, a soak), portability, the fuzzers for a bounded time, and all

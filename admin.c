@@ -80,7 +80,8 @@ admin_help(struct kaipeer_node *n)
 	for (i = 0; i < c->ngroups; i++)
 		node_print(n, "  @%s - %s", c->groups[i].name,
 		    c->groups[i].selector);
-	node_print(n, "Predefined commands:");
+	if (c->naliases > 0)
+		node_print(n, "Predefined commands:");
 	for (i = 0; i < c->naliases; i++)
 		node_print(n, "  %s - %s", c->aliases[i].name,
 		    c->aliases[i].expansion);

@@ -23,14 +23,15 @@
 #include "repl.h"
 #include "x25519.h"
 
-#define USAGE "usage: %s [-bhkqvV] [--json] [-t seconds] [-f script] " \
-	"[-c line]... [config_file] [port]\n" \
-	"       %s --genkey key_file | --pubkey key_file"
+#define USAGE1 "usage: kaipeer [-bhknqvV] [--json] [-t seconds] [-f script] " \
+	"[-c line]... [-p host:port]... [config_file] [port]"
+#define USAGE2 "usage: kaipeer --genkey key_file | --pubkey key_file"
 
 struct cli {
-	const char	*prog;
 	const char	*config;
 	const char	*port;
+	const char	**dial;		/* -p host:port */
+	int		 ndial;
 	struct repl_opts opts;
 	const char	**lines;
 	int		 signalled;	/* a signal ends the node */
@@ -55,11 +56,12 @@ usage(struct cli *c, const char *fmt, const char *what)
 {
 	if (fmt != NULL) {
 		out_begin(c->node->out, OUT_STDERR);
-		out_printf(c->node->out, "%s: ", c->prog);
+		out_str(c->node->out, "kaipeer: ");
 		out_printf(c->node->out, fmt, what);
 		out_end(c->node->out);
 	}
-	node_err(c->node, USAGE, c->prog, c->prog);
+	node_err(c->node, USAGE1);
+	node_err(c->node, USAGE2);
 	return KAIPEER_EXIT_USAGE;
 }
 
@@ -143,7 +145,8 @@ parse_args(struct cli *c, int argc, char **argv)
 	const char *a, *v;
 	int i, npos = 0, opts = 1;
 
-	if ((c->lines = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
+	if ((c->lines = calloc((size_t)argc + 1, sizeof(char *))) == NULL ||
+	    (c->dial = calloc((size_t)argc + 1, sizeof(char *))) == NULL)
 		return KAIPEER_EXIT_SOFTWARE;
 	o->lines = c->lines;
 	for (i = 1; i < argc; i++) {
@@ -156,6 +159,8 @@ parse_args(struct cli *c, int argc, char **argv)
 			a = "-h";
 		if (opts && strcmp(a, "--version") == 0)
 			a = "-V";
+		if (opts && strcmp(a, "--daemon") == 0)
+			a = "-n";
 		if (opts && strcmp(a, "--json") == 0) {
 			o->shell.json = n->json = n->quiet = 1;
 			continue;
@@ -177,7 +182,8 @@ parse_args(struct cli *c, int argc, char **argv)
 		for (a++; *a != '\0'; a++) {
 			switch (*a) {
 			case 'h':
-				node_print(n, USAGE, c->prog, c->prog);
+				node_print(n, USAGE1);
+				node_print(n, USAGE2);
 				return KAIPEER_EXIT_OK;
 			case 'V':
 				node_print(n, "kaipeer %s", KAIPEER_VERSION);
@@ -194,6 +200,15 @@ parse_args(struct cli *c, int argc, char **argv)
 			case 'k':
 				o->keep_going = 1;
 				continue;
+			case 'n':
+				o->daemon = 1;
+				continue;
+			case 'p':
+				if ((v = optarg_of(a, argc, argv, &i)) == NULL)
+					return usage(c, "-p needs a peer, "
+					    "host:port%s", "");
+				c->dial[c->ndial++] = v;
+				break;
 			case 'c':
 				if ((v = optarg_of(a, argc, argv, &i)) == NULL)
 					return usage(c, "-c needs a console "
@@ -226,9 +241,57 @@ parse_args(struct cli *c, int argc, char **argv)
 	}
 	if (o->script != NULL && o->nlines > 0)
 		return usage(c, "-c and -f do not go together%s", "");
+	if (o->daemon && (o->script != NULL || o->nlines > 0))
+		return usage(c, "-n does not go with -c or -f%s", "");
 	n->oneshot = o->nlines > 0 || o->script != NULL;
 	o->shell.wait_dials = n->oneshot;
 	return -1;
+}
+
+/* An operand of digits alone is a port, not a file. */
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* -p host:port (or [v6]:port): dial it.  -1 to go on, or a status. */
+static int
+add_dial(struct cli *c, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	char host[256];
+	size_t hl;
+	int port;
+
+	if (colon == NULL || colon == arg || (port = console_port(colon + 1,
+	    strlen(colon + 1))) < 0)
+		goto bad;
+	hl = (size_t)(colon - arg);
+	if (arg[0] == '[' && arg[hl - 1] == ']') {
+		arg++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		goto bad;
+	memcpy(host, arg, hl);
+	host[hl] = '\0';
+	if (config_check_host(host) != NULL)
+		goto bad;
+	if (kaipeer_add_peer(c->node, host, port) < 0) {
+		node_err(c->node, "kaipeer: out of memory");
+		return KAIPEER_EXIT_SOFTWARE;
+	}
+	return -1;
+bad:
+	node_err(c->node, "kaipeer: invalid peer '%s': give host:port, "
+	    "[ipv6]:port, the port from 1 to 65535", arg);
+	return KAIPEER_EXIT_USAGE;
 }
 
 /* The config file and the port argument.  -1 to go on, or a status. */
@@ -237,9 +300,13 @@ setup_config(struct cli *c)
 {
 	struct kaipeer_node *n = c->node;
 	const char *path = c->config;
-	int port;
+	int i, port, rc;
 
-	if (path == NULL && access("peer_config.json", F_OK) == 0)
+	/* "kaipeer 21500": a port alone. */
+	if (path != NULL && c->port == NULL && all_digits(path)) {
+		c->port = path;
+		path = NULL;
+	} else if (path == NULL && access("peer_config.json", F_OK) == 0)
 		path = "peer_config.json";
 	if (path != NULL && kaipeer_load_config(n, path) == -1)
 		return KAIPEER_EXIT_CONFIG;
@@ -251,6 +318,9 @@ setup_config(struct cli *c)
 		}
 		n->cfg.listen_port = port;
 	}
+	for (i = 0; i < c->ndial; i++)
+		if ((rc = add_dial(c, c->dial[i])) >= 0)
+			return rc;
 	return -1;
 }
 
@@ -321,7 +391,7 @@ run(struct cli *c)
 
 	if ((rc = kaipeer_start(n)) != 0)
 		return rc;
-	c->opts.interactive = n->cfg.interactive;
+	c->opts.interactive = n->cfg.interactive && !c->opts.daemon;
 	if ((c->repl = repl_new(n, &c->opts)) == NULL) {
 		node_err(n, "kaipeer: out of memory");
 		return KAIPEER_EXIT_SOFTWARE;
@@ -350,14 +420,19 @@ kaipeer_main(struct kaipeer_node *n, int argc, char **argv)
 	standard_fds();
 	memset(&c, 0, sizeof(c));
 	c.node = n;
-	c.prog = argc > 0 ? argv[0] : "kaipeer";
 	if ((o = output_new(n->loop, STDOUT_FILENO, STDERR_FILENO,
 	    OUT_DEFAULT_BOUND)) == NULL)
 		return KAIPEER_EXIT_SOFTWARE;
 	output_free(n->out, 0);
 	n->out = o;
-	if ((rc = parse_args(&c, argc, argv)) < 0 &&
-	    (rc = setup_config(&c)) < 0) {
+	/* Every diagnostic says whose it is; a service's lines say when. */
+	output_prefix(o, OUT_STDERR, OUT_PREFIX_NAME);
+	if ((rc = parse_args(&c, argc, argv)) < 0 && c.opts.daemon &&
+	    !isatty(STDOUT_FILENO)) {
+		output_prefix(o, OUT_STDOUT, OUT_PREFIX_TIME);
+		output_prefix(o, OUT_STDERR, OUT_PREFIX_NAME | OUT_PREFIX_TIME);
+	}
+	if (rc < 0 && (rc = setup_config(&c)) < 0) {
 		if (take_signals(&c) == -1) {
 			node_err(n, "kaipeer: signals: %s", strerror(errno));
 			rc = KAIPEER_EXIT_SOFTWARE;
@@ -370,5 +445,6 @@ kaipeer_main(struct kaipeer_node *n, int argc, char **argv)
 	output_free(n->out, NODE_DRAIN_MS);
 	n->out = output_new_log(NULL, NULL);
 	free(c.lines);
+	free(c.dial);
 	return rc;
 }

@@ -60,7 +60,7 @@ parse_peer(struct confread *r, int p, struct config_peer *peer)
 		    "object with \"host\" and \"port\"");
 	for (i = 0, k = p + 1; i < tok[p].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, peer_keys)) < 0) {
-			confread_unknown(r, k);
+			confread_unknown(r, k, peer_keys);
 			continue;
 		}
 		if (seen & 1 << which)
@@ -238,7 +238,7 @@ parse_exec(struct confread *r, int v, struct config_exec *x)
 		    "an array or an object with \"argv\"", x->name);
 	for (i = 0, k = v + 1; i < tok[v].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, exec_keys)) < 0) {
-			confread_unknown(r, k);
+			confread_unknown(r, k, exec_keys);
 			continue;
 		}
 		if (seen & 1 << which)
@@ -400,7 +400,7 @@ parse_top(struct confread *r, struct config *c)
 
 	for (i = 0, k = 1; i < tok[0].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, top_keys)) < 0) {
-			confread_unknown(r, k);
+			confread_unknown(r, k, top_keys);
 			continue;
 		}
 		key = top_keys[which];

@@ -2,6 +2,7 @@
  * confread: typed values from a parsed JSON config, each refused with a
  * message that points at it (contract in include/confread.h).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,20 +59,68 @@ confread_warn(struct confread *r, size_t off, const char *fmt, ...)
 }
 
 /* Warn about key token k, quoted as written, cut between characters. */
-void
-confread_unknown(struct confread *r, int k)
+/*
+ * The edit distance between a[0..an) and b (letters compared without
+ * case, a swap of two neighbours one edit), up to 31 bytes of each;
+ * names are short.
+ */
+static int
+distance(const char *a, size_t an, const char *b)
 {
-	const char *s = r->text + r->tok[k].start + 1;
+	int d[32][32], i, j, c, m = (int)(an < 31 ? an : 31);
+	int n = (int)(strlen(b) < 31 ? strlen(b) : 31);
+
+	for (i = 0; i <= m; i++)
+		d[i][0] = i;
+	for (j = 0; j <= n; j++)
+		d[0][j] = j;
+	for (i = 1; i <= m; i++)
+		for (j = 1; j <= n; j++) {
+			c = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			d[i][j] = d[i - 1][j - 1] + c;
+			if (d[i - 1][j] + 1 < d[i][j])
+				d[i][j] = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < d[i][j])
+				d[i][j] = d[i][j - 1] + 1;
+			/* Two letters swapped count as one edit. */
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	return d[m][n];
+}
+
+void
+confread_unknown(struct confread *r, int k, const char *const *names)
+{
+	const char *s = r->text + r->tok[k].start + 1, *best = NULL;
 	int n = (int)(r->tok[k].end - r->tok[k].start - 2);
 	const char *more = "";
+	int i, d, bestd = 3;
 
+	/* The nearest known name, if it is near: a typo, a wrong case. */
+	for (i = 0; names != NULL && names[i] != NULL && n < 32; i++)
+		if ((d = distance(s, (size_t)n, names[i])) < bestd &&
+		    d <= ((int)strlen(names[i]) > 5 ? (int)strlen(names[i]) / 3 :
+		    1)) {
+			bestd = d;
+			best = names[i];
+		}
 	if (n > 40) {
 		for (n = 40; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
 			continue;
 		more = "...";
 	}
-	confread_warn(r, r->tok[k].start, "unknown key '%.*s%s' ignored", n, s,
-	    more);
+	if (best != NULL)
+		confread_warn(r, r->tok[k].start, "unknown key '%.*s' ignored; "
+		    "did you mean \"%s\"?", n, s, best);
+	else
+		confread_warn(r, r->tok[k].start, "unknown key '%.*s%s' ignored",
+		    n, s, more);
 }
 
 /* The index in names of key token k, or -1 when it is none of them. */

@@ -67,7 +67,7 @@ parse_trust(struct confread *r, int p, struct config_trust *t)
 		    "be an object with a \"key\"");
 	for (i = 0, k = p + 1; i < tok[p].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, trust_keys)) < 0) {
-			confread_unknown(r, k);
+			confread_unknown(r, k, trust_keys);
 			continue;
 		}
 		if (seen & 1 << which)
@@ -151,7 +151,7 @@ conftrust_rate(struct confread *r, int v, struct config *c)
 		    "an object with \"perSecond\" and \"burst\"");
 	for (i = 0, k = v + 1; i < tok[v].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, rate_keys)) < 0) {
-			confread_unknown(r, k);
+			confread_unknown(r, k, rate_keys);
 			continue;
 		}
 		if (seen & 1 << which)

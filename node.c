@@ -1,15 +1,15 @@
 /*
  * node: the NetworkPeer.  It ties the layers together and is the library
- * of include/kaipeer.h (but for kaipeer_send(), a fanout, in fanout.c, and
- * the call objects, in command.c).
+ * of include/kaipeer.h (but for kaipeer_send(), a fanout, in fanout.c, the
+ * call objects, in command.c, and the config in force, in nodecfg.c).
  *
  * Contract (include/node.h): the node owns one loop, one output, one net,
  * one peer table, the requests it sent and the commands it runs.  The
  * peer table reports what happens; the node turns that into the lines a
  * user sees (all of them here, so the wording lives in one place), runs
  * the commands peers send and sends back their results (with a program's
- * exit code), passes on a peer's CANCEL to the command it names, and ends
- * the requests of peers that went away.  Nothing here blocks; a peer that
+ * exit code) unless guard.c forbids them, passes on a peer's CANCEL to
+ * the command it names, and ends the requests of peers that went away.  Nothing here blocks; a peer that
  * misbehaves costs only its own link.
  */
 #include <errno.h>
@@ -98,15 +98,25 @@ node_report(struct kaipeer_node *n)
 
 /* --- what the peer table tells -------------------------------------------- */
 
+/* "addr", or "addr (name)" for a peer with a name. */
+static const char *
+named(char *buf, size_t size, const struct peer *e, const char *who)
+{
+	if (e == NULL || e->name[0] == '\0' || strcmp(who, e->addr) != 0)
+		return who;
+	snprintf(buf, size, "%s (%s)", who, e->name);
+	return buf;
+}
+
 static void
 on_event(void *ctx, enum peer_event ev, struct peer *e, const char *who,
     const char *text, unsigned code)
 {
 	struct kaipeer_node *n = ctx;
 	size_t tl = text != NULL ? strlen(text) : 0;
-	char tail[32];
+	char tail[32], buf[ADDR_STRLEN + PROTO_MAX_NAME + 4];
 
-	(void)e;
+	who = named(buf, sizeof(buf), e, who);
 	switch (ev) {
 	case PEV_UP_OUT:
 		node_say(n, "Connected to peer: %s", who);
@@ -232,10 +242,12 @@ on_command(void *ctx, struct peer *e, uint32_t id, const char *text,
 {
 	struct kaipeer_node *n = ctx;
 	static const char limited[] = "Error: rate limited";
+	char buf[ADDR_STRLEN + PROTO_MAX_NAME + 4];
+	const char *who = named(buf, sizeof(buf), e, e->addr);
 
 	if (!n->quiet)
-		out_line3(n->out, OUT_STDOUT, "Command from ", 13, e->addr,
-		    strlen(e->addr), ": ", 2, text, len);
+		out_line3(n->out, OUT_STDOUT, "Command from ", 13, who,
+		    strlen(who), ": ", 2, text, len);
 	if (!guard_rate(&n->cfg, e, loop_now(n->loop))) {
 		call_done(n, NULL, e->index, id, CALL_ERROR, -1, limited,
 		    sizeof(limited) - 1);
@@ -340,181 +352,6 @@ static const struct peers_ops peers_ops = {
 	on_retired, on_merged, on_authorize
 };
 
-/* --- the config ----------------------------------------------------------- */
-
-/* The sessions' settings from the config. */
-static void
-set_env(struct kaipeer_node *n)
-{
-	const struct config *c = &n->cfg;
-
-	n->env.heartbeat_interval_ms = c->heartbeat_interval_ms;
-	n->env.heartbeat_timeout_ms = c->heartbeat_timeout_ms;
-	n->env.frame_timeout_ms = c->frame_timeout_ms;
-	n->env.connect_timeout_ms = c->connect_timeout_ms;
-	n->env.linger_ms = c->connect_timeout_ms;
-	memset(n->env.hello.name, 0, sizeof(n->env.hello.name));
-	if (c->name != NULL)
-		snprintf(n->env.hello.name, sizeof(n->env.hello.name), "%s",
-		    c->name);
-}
-
-/* The alias table the console module reads, from the config's. */
-static int
-set_aliases(struct kaipeer_node *n)
-{
-	struct console_alias *a;
-	int i;
-
-	if ((a = calloc((size_t)n->cfg.naliases + 1, sizeof(*a))) == NULL)
-		return -1;
-	for (i = 0; i < n->cfg.naliases; i++) {
-		a[i].name = n->cfg.aliases[i].name;
-		a[i].expansion = n->cfg.aliases[i].expansion;
-	}
-	free(n->aliases);
-	n->aliases = a;
-	commands_aliases(n->cmds, a, n->cfg.naliases);
-	return 0;
-}
-
-int
-node_use_config(struct kaipeer_node *n, struct config *c)
-{
-	config_free(&n->cfg);
-	n->cfg = *c;
-	config_defaults(c);
-	set_env(n);
-	if (set_aliases(n) == -1)
-		return -1;
-	(void)execs_configure(n->execs);
-	return 0;
-}
-
-static void
-warn_config(void *ctx, const char *msg)
-{
-	node_err(ctx, "%s", msg);
-}
-
-int
-kaipeer_load_config(struct kaipeer_node *n, const char *path)
-{
-	struct config c;
-	char err[512];
-
-	if (config_load(&c, path, err, sizeof(err), warn_config, n) == -1) {
-		node_err(n, "%s", err);
-		return -1;
-	}
-	free(n->config_path);
-	if ((n->config_path = strdup(path)) == NULL ||
-	    node_use_config(n, &c) == -1) {
-		config_free(&c);
-		return -1;
-	}
-	return 0;
-}
-
-/* Is the configured peer host:port in c? */
-static int
-configured(const struct config *c, const char *host, int port)
-{
-	int i;
-
-	for (i = 0; i < c->npeers; i++)
-		if (c->peers[i].port == port &&
-		    strcmp(c->peers[i].host, host) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-same_str(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-/* Keep what changes only with a restart: move it from old into c. */
-static void
-keep_fixed(struct config *c, struct config *old)
-{
-	char *t;
-
-	t = c->identity, c->identity = old->identity, old->identity = t;
-	t = c->psk, c->psk = old->psk, old->psk = t;
-	t = c->listen_address, c->listen_address = old->listen_address;
-	old->listen_address = t;
-}
-
-void
-node_reload(struct kaipeer_node *n)
-{
-	struct config c, old;
-	struct peer *e;
-	char err[512];
-	int i;
-
-	if (n->config_path == NULL) {
-		node_err(n, "kaipeer: no config file to read again");
-		return;
-	}
-	if (config_load(&c, n->config_path, err, sizeof(err), warn_config,
-	    n) == -1) {
-		node_err(n, "%s", err);
-		node_err(n, "kaipeer: %s not reloaded; the config in force "
-		    "stays", n->config_path);
-		return;
-	}
-	if (c.listen_port != n->cfg.listen_port ||
-	    c.auto_listen != n->cfg.auto_listen ||
-	    c.max_frame != n->cfg.max_frame)
-		node_err(n, "kaipeer: listenPort, autoListen and maxFrameSize "
-		    "change only with a restart");
-	if (!same_str(c.identity, n->cfg.identity) ||
-	    !same_str(c.psk, n->cfg.psk) ||
-	    !same_str(c.listen_address, n->cfg.listen_address))
-		node_err(n, "kaipeer: identity, psk and listenAddress change "
-		    "only with a restart");
-	c.listen_port = n->cfg.listen_port;
-	c.auto_listen = n->cfg.auto_listen;
-	c.max_frame = n->cfg.max_frame;
-	keep_fixed(&c, &n->cfg);
-	old = n->cfg;
-	n->cfg = c;
-	set_env(n);
-	if (set_aliases(n) == -1) {
-		n->cfg = old;		/* keep what works */
-		set_env(n);
-		config_free(&c);
-		node_err(n, "kaipeer: out of memory; config not reloaded");
-		return;
-	}
-	peers_limits(n->peers, n->cfg.max_peers, n->cfg.reconnect_max_ms);
-	(void)execs_configure(n->execs);
-	for (i = 0; i < old.npeers; i++)
-		if (!configured(&n->cfg, old.peers[i].host,
-		    old.peers[i].port) && (e = peers_entry(n->peers,
-		    old.peers[i].host, old.peers[i].port, PEER_CONFIG)) != NULL)
-			peers_drop(n->peers, e);
-	for (i = 0; i < n->cfg.npeers; i++)
-		if (!configured(&old, n->cfg.peers[i].host,
-		    n->cfg.peers[i].port) && (e = peers_entry(n->peers,
-		    n->cfg.peers[i].host, n->cfg.peers[i].port,
-		    PEER_CONFIG)) != NULL) {
-			node_say(n, "Connecting to peer at %s", e->dial);
-			peers_dial(n->peers, e);
-		}
-	for (i = 0; i < n->cfg.npeers; i++)
-		if ((e = peers_entry(n->peers, n->cfg.peers[i].host,
-		    n->cfg.peers[i].port, PEER_CONFIG)) != NULL) {
-			e->has_pin = n->cfg.peers[i].has_key;
-			memcpy(e->pin, n->cfg.peers[i].key, sizeof(e->pin));
-		}
-	config_free(&old);
-	node_say(n, "Config reloaded from %s", n->config_path);
-}
-
 /* --- the library ---------------------------------------------------------- */
 
 struct kaipeer_node *
@@ -527,11 +364,11 @@ kaipeer_new(void)
 	config_defaults(&n->cfg);
 	n->listen_port = -1;
 	n->born = loop_clock_ms();
-	set_env(n);
+	node_set_env(n);
 	if ((n->loop = loop_new()) == NULL ||
 	    (n->out = output_new_log(NULL, NULL)) == NULL ||
 	    (n->cmds = commands_new((size_t)n->cfg.max_frame - 16)) == NULL ||
-	    set_aliases(n) == -1 ||
+	    node_set_aliases(n) == -1 ||
 	    commands_register(n->cmds, "calc", builtin_calc, NULL, n) == -1 ||
 	    commands_register(n->cmds, "system", builtin_system, NULL, n) ==
 	    -1 ||
@@ -655,50 +492,6 @@ make_layers(struct kaipeer_node *n)
 	return 0;
 }
 
-/* With an "identity": load the keys, announce them, check the trust. */
-static int
-secure(struct kaipeer_node *n)
-{
-	const struct config *c = &n->cfg;
-	char err[512], warn[512], b64[KEYS_B64 + 1];
-	int i, pins = 0;
-
-	if (c->identity == NULL)
-		return 0;
-	if (guard_keys(c, n->config_path, &n->keys, err, sizeof(err), warn,
-	    sizeof(warn)) == -1) {
-		node_err(n, "kaipeer: \"identity\": %s", err);
-		return -1;
-	}
-	if (warn[0] != '\0')
-		node_err(n, "kaipeer: warning: %s", warn);
-	n->env.keys = &n->keys;
-	n->env.hello.flags = PROTO_FLAG_SECURE |
-	    (n->keys.has_psk ? PROTO_FLAG_PSK : 0);
-	keys_format(b64, n->keys.pub);
-	if (!n->oneshot)
-		node_say(n, "Secured with Noise_XX%s_25519_ChaChaPoly_SHA256, "
-		    "public key %s", n->keys.has_psk ? "psk3" : "", b64);
-	for (i = 0; i < c->npeers; i++)
-		pins += c->peers[i].has_key;
-	if (c->ntrusted == 0 && pins == 0)
-		node_err(n, "kaipeer: warning: no \"trusted\" keys and no "
-		    "peer \"key\": every peer will be refused");
-	return 0;
-}
-
-/* Where to listen: "listenAddress", else everywhere when secured, else
- * loopback only (protected mode). */
-static const char *
-listen_host(struct kaipeer_node *n)
-{
-	const char *a = n->cfg.listen_address;
-
-	if (a != NULL)
-		return strcmp(a, "*") == 0 ? NULL : a;
-	return n->env.keys != NULL ? NULL : "";
-}
-
 int
 kaipeer_start(struct kaipeer_node *n)
 {
@@ -714,7 +507,7 @@ kaipeer_start(struct kaipeer_node *n)
 		return KAIPEER_EXIT_SOFTWARE;
 	}
 	n->started = 1;
-	if (secure(n) == -1)
+	if (node_secure(n) == -1)
 		return KAIPEER_EXIT_CONFIG;
 	if (!n->quiet && !n->oneshot)
 		for (i = 0; i < cfg->naliases; i++)
@@ -724,7 +517,7 @@ kaipeer_start(struct kaipeer_node *n)
 	    !n->oneshot ? cfg->listen_port : 0;
 	if (port > 0) {
 		node_say(n, "Starting to listen on port %d", port);
-		if (net_listen(n->net, listen_host(n), port, err,
+		if (net_listen(n->net, node_listen_host(n), port, err,
 		    sizeof(err)) == -1) {
 			node_err(n, "Failed to listen on port %d: %s", port,
 			    err);
@@ -765,7 +558,7 @@ kaipeer_add_peer(struct kaipeer_node *n, const char *host, int port)
 		return -1;
 	if (n->started)
 		peers_dial(n->peers, e);
-	else if (!configured(&n->cfg, e->host, port)) {
+	else if (!node_configured(&n->cfg, e->host, port)) {
 		/* Dialled by kaipeer_start(), in order, with the config's. */
 		struct config_peer *p = realloc(n->cfg.peers,
 		    (size_t)(n->cfg.npeers + 1) * sizeof(*p));
@@ -775,6 +568,7 @@ kaipeer_add_peer(struct kaipeer_node *n, const char *host, int port)
 		n->cfg.peers = p;
 		if ((p[n->cfg.npeers].host = strdup(host)) == NULL)
 			return -1;
+		p[n->cfg.npeers].has_key = 0;
 		p[n->cfg.npeers++].port = port;
 	}
 	return e->index;

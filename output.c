@@ -18,10 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loop.h"
 #include "output.h"
+
+#define NAME	"kaipeer: "
+#define NAME_LEN 9
+#define STAMP_LEN 25	/* "2026-12-02T04:20:00.123Z " */
 
 #define KEEP	65536		/* an empty buffer larger than this shrinks */
 #define BATCH_BYTES 65536	/* written at once when this much waits */
@@ -54,6 +59,7 @@ struct output {
 	size_t		 start;
 	int		 dropping;
 	int		 whole;		/* in a group: 1 kept, -1 dropped */
+	int		 prefix[3];	/* per stream: OUT_PREFIX_* */
 	char		*scratch;	/* log mode: the line */
 	size_t		 slen, scap;
 };
@@ -247,6 +253,7 @@ pending(const struct queue *q)
 }
 
 static void append(struct output *o, const char *b, size_t len);
+static void stamp(char out[STAMP_LEN + 1]);
 
 /* Say how many lines were dropped, once the queue has room again. */
 static void
@@ -402,6 +409,67 @@ out_begin(struct output *o, int s)
 	if (o->cur->len == o->cur->off && o->loop != NULL)
 		o->cur->since = loop_now(o->loop);
 	o->start = o->cur->len;
+	if (o->prefix[s == OUT_STDERR ? 2 : 1] & OUT_PREFIX_TIME) {
+		char ts[STAMP_LEN + 1];
+
+		stamp(ts);
+		append(o, ts, STAMP_LEN);
+	}
+}
+
+void
+output_prefix(struct output *o, int s, int flags)
+{
+	o->prefix[s == OUT_STDERR ? 2 : 1] = flags;
+}
+
+/* The time now, as the start of a line: UTC, to the millisecond. */
+static void
+stamp(char out[STAMP_LEN + 1])
+{
+	struct timespec ts;
+	struct tm tm;
+	time_t t;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	t = ts.tv_sec;
+	(void)gmtime_r(&t, &tm);
+	/* strftime takes the date and time; the milliseconds go after. */
+	if (strftime(out, STAMP_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm) != 19)
+		memcpy(out, "0000-00-00T00:00:00", 20);
+	snprintf(out + 19, STAMP_LEN + 1 - 19, ".%03uZ ",
+	    (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+}
+
+/*
+ * The line from o->start is done: give it its prefix.  "kaipeer: " goes
+ * first, once (a message that says it already keeps its own), then the
+ * time stamp, which out_begin() wrote.
+ */
+static void
+add_prefix(struct output *o)
+{
+	int f = o->prefix[o->cur_stream == OUT_STDERR ? 2 : 1];
+	size_t t = f & OUT_PREFIX_TIME ? STAMP_LEN : 0, len;
+	char ts[STAMP_LEN], *line;
+	struct queue *q = o->cur;
+
+	if (!(f & OUT_PREFIX_NAME) || o->dropping)
+		return;
+	len = q->len - o->start;
+	line = q->buf + o->start;
+	if (len >= t + NAME_LEN && memcmp(line + t, NAME, NAME_LEN) == 0) {
+		memcpy(ts, line, t);		/* "T kaipeer: m" -> "kaipeer: T m" */
+		memcpy(line, NAME, NAME_LEN);
+		memcpy(line + NAME_LEN, ts, t);
+		return;
+	}
+	append(o, NAME, NAME_LEN);		/* room; then move the line */
+	if (o->dropping)
+		return;
+	line = q->buf + o->start;
+	memmove(line + NAME_LEN, line, len);
+	memcpy(line, NAME, NAME_LEN);
 }
 
 void
@@ -555,6 +623,8 @@ out_printf(struct output *o, const char *fmt, ...)
 void
 out_end(struct output *o)
 {
+	if (o->cur != NULL)
+		add_prefix(o);
 	append(o, "\n", 1);
 	if (o->dropping)
 		return;
@@ -611,6 +681,7 @@ out_line3(struct output *o, int s, const char *a, size_t alen, const char *b,
 		    (unsigned char)text[i] >= 0x7F)
 			break;
 	if (i == tlen && o->log == NULL && q->fd >= 0 &&
+	    o->prefix[s == OUT_STDERR ? 2 : 1] == 0 &&
 	    q->cap - q->len >= n && q->len - q->off + n <= o->bound) {
 		if (q->len == q->off && o->loop != NULL)
 			q->since = loop_now(o->loop);

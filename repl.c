@@ -260,6 +260,8 @@ repl_start(struct repl *r)
 		    oneshot_done, r);
 		return;
 	}
+	if (r->opts.daemon)
+		return;		/* a service: no console at all */
 	if (r->interactive) {
 		node_say(r->n, "P2P Network Console");
 		node_say(r->n, "Type 'help' for available commands, 'exit' to "

@@ -179,9 +179,9 @@ secure_noise(struct session *s, const struct proto_frame *f)
 /*
  * The next sealed frame, opened; its size, PROTO_PARTIAL, or an error for
  * bad_length().  0: the session ended on a frame sent in clear.  A clear
- * ERROR is taken only before the first sealed frame: it is how a peer
- * that failed the last handshake message says so, and it can end the
- * link, nothing more, as a reset could.
+ * ERROR is taken only by the dialler, before the first sealed frame: it
+ * is how an acceptor that failed the last handshake message says so, and
+ * it can end the link, nothing more, as a reset could.
  */
 long
 secure_next(struct session *s, unsigned char *buf, size_t avail, size_t max,
@@ -194,7 +194,8 @@ secure_next(struct session *s, unsigned char *buf, size_t avail, size_t max,
 
 	n = seal_next(&s->rx, buf, avail, max, f, &size);
 	if (n == SEAL_ECLEAR) {
-		if (!s->got_sealed && f->type == PROTO_ERROR &&
+		if (s->outbound && !s->got_sealed &&
+		    f->type == PROTO_ERROR &&
 		    proto_error_decode(f, &t) == 0 &&
 		    proto_code_fatal(t.code) &&
 		    t.code != PROTO_CODE_DUPLICATE) {

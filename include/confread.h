@@ -44,8 +44,9 @@ void	confread_warn(struct confread *r, size_t off, const char *fmt, ...)
 #endif
 	;
 
-/* Warn that key token k is unknown and ignored. */
-void	confread_unknown(struct confread *r, int k);
+/* Warn that key token k is unknown and ignored; name the nearest of
+ * names (NULL-terminated) if one is near. */
+void	confread_unknown(struct confread *r, int k, const char *const *names);
 
 /* The index in names (NULL-terminated) of key token k, or -1. */
 int	confread_lookup(const struct confread *r, int k,

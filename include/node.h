@@ -75,6 +75,18 @@ void	node_err(struct kaipeer_node *n, const char *fmt, ...)
 #endif
 	;
 
+/* nodecfg.c: the sessions' settings and the aliases, from n->cfg. */
+void	node_set_env(struct kaipeer_node *n);
+int	node_set_aliases(struct kaipeer_node *n);
+
+/* Is host:port one of c's "peers"? */
+int	node_configured(const struct config *c, const char *host, int port);
+
+/* At start: the keys of an "identity" (0, or -1 having said why), and
+ * where to listen (net_listen()'s host). */
+int	node_secure(struct kaipeer_node *n);
+const char *node_listen_host(struct kaipeer_node *n);
+
 /* Take the config c (moved: c is left empty).  0, or -1 if no memory. */
 int	node_use_config(struct kaipeer_node *n, struct config *c);
 

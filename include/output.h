@@ -67,6 +67,16 @@ void	output_flush(struct output *o);
 size_t	output_pending(const struct output *o, int s);
 unsigned long output_dropped(const struct output *o, int s);
 
+/*
+ * Prefixes for every line of stream s (descriptors only, not the log
+ * callback): OUT_PREFIX_NAME, "kaipeer: " unless the line starts with it;
+ * OUT_PREFIX_TIME, the UTC time to the millisecond
+ * ("2026-12-02T04:20:00.123Z "), after the name.
+ */
+#define OUT_PREFIX_NAME	0x1
+#define OUT_PREFIX_TIME	0x2
+void	output_prefix(struct output *o, int s, int flags);
+
 /* Building a line. */
 void	out_begin(struct output *o, int s);
 void	out_str(struct output *o, const char *str);

@@ -34,6 +34,7 @@ struct repl_opts {
 	int		 nlines;
 	const char	*script;	/* -f file, or NULL */
 	int		 keep_going;	/* -k */
+	int		 daemon;	/* -n: standard input is not read */
 	struct shell_opts shell;
 };
 

@@ -904,8 +904,8 @@ START_TEST(test_config_host_port)
 
 	cfg = config("{'peers': [{'host': '127.0.0.1:21001', 'port': 21003}], "
 	    "'listenPort': %d, 'interactive': false}", free_port());
-	want = S("%s:1:21: \"host\" includes a port: give the host alone and "
-	    "the port in \"port\"", cfg);
+	want = S("kaipeer: %s:1:21: \"host\" includes a port: give the host "
+	    "alone and the port in \"port\"", cfg);
 	p = run("kaipeer", "./kaipeer", NULL, cfg);
 	EXPECT_EXIT(p, 78, 3000);
 	CHECK(h_line(p, H_ERR, 0) != NULL && strcmp(p->line, want) == 0,
@@ -986,7 +986,7 @@ START_TEST(test_heartbeat_order)
 	struct h_proc *p;
 
 	cfg = config(c->json, free_port());
-	want = S("%s:%s", cfg, c->where);
+	want = S("kaipeer: %s:%s", cfg, c->where);
 	p = run("kaipeer", "./kaipeer", NULL, cfg);
 	EXPECT_EXIT(p, 78, 3000);
 	CHECK(h_line(p, H_ERR, 0) != NULL && strcmp(p->line, want) == 0,

@@ -593,7 +593,7 @@ START_TEST(test_bad_config)
 	struct h_proc *p;
 
 	cfg = config("%s", c->json);
-	want = S("%s:%s", cfg, c->where);
+	want = S("kaipeer: %s:%s", cfg, c->where);
 	p = run("kaipeer", "./kaipeer", NULL, cfg);
 	EXPECT_EXIT(p, 78, H_WAIT);
 	CHECK(h_line(p, H_ERR, 0) != NULL && strcmp(p->line, want) == 0,

@@ -128,11 +128,18 @@ struct cli_case {
 static const struct cli_case cli_cases[] = {
 	{ { "-V" }, 0, H_OUT, "kaipeer 0.1.0" },
 	{ { "--version" }, 0, H_OUT, "kaipeer 0.1.0" },
-	{ { "-h" }, 0, H_OUT, "[-c line]... [config_file] [port]" },
-	{ { "--help" }, 0, H_OUT, "[-c line]... [config_file] [port]" },
+	{ { "-h" }, 0, H_OUT, "[-c line]... [-p host:port]... [config_file] "
+	    "[port]" },
+	{ { "--help" }, 0, H_OUT, "usage: kaipeer --genkey key_file" },
 	{ { "-x" }, 64, H_ERR, "unknown option '-x'" },
 	{ { "--bogus", CONFIG_ARG }, 64, H_ERR, "unknown option" },
-	{ { "-x" }, 64, H_ERR, "usage: ./kaipeer " },
+	{ { "-x" }, 64, H_ERR, "kaipeer: usage: kaipeer [-bhknqvV]" },
+	{ { "-x" }, 64, H_ERR, "kaipeer: unknown option '-x'" },
+	{ { "-p" }, 64, H_ERR, "kaipeer: -p needs a peer, host:port" },
+	{ { "-p", "nohost" }, 64, H_ERR, "kaipeer: invalid peer 'nohost'" },
+	{ { "-p", "h:0" }, 64, H_ERR, "kaipeer: invalid peer 'h:0'" },
+	{ { "-n", "-c", "help" }, 64, H_ERR, "-n does not go with -c" },
+	{ { "99999" }, 64, H_ERR, "kaipeer: invalid port '99999'" },
 	{ { "-c" }, 64, H_ERR, "-c needs a console line" },
 	{ { CONFIG_ARG, "0" }, 64, H_ERR, "invalid port '0'" },
 	{ { CONFIG_ARG, "65536" }, 64, H_ERR, "invalid port '65536'" },
@@ -200,7 +207,7 @@ START_TEST(test_bad_config)
 	struct h_proc *p;
 
 	cfg = config("%s", c->json);
-	want = S("%s:%s", cfg, c->where);
+	want = S("kaipeer: %s:%s", cfg, c->where);
 	p = run("kaipeer", "./kaipeer", NULL, cfg);
 	EXPECT_EXIT(p, 78, H_WAIT);
 	CHECK(h_line(p, H_ERR, 0) != NULL && strcmp(p->line, want) == 0,
@@ -1014,8 +1021,10 @@ raw_up(struct h_raw *r, struct h_proc *n, int port, unsigned adv,
 	    port);
 	expect_hello(r, port, NULL);
 	CHECK(h_raw_hello(r, adv, name, raw_id) == 0, "send HELLO");
-	EXPECT_EXACT(n, S("Peer connected from 127.0.0.1:%d", adv != 0 ?
-	    (int)adv : h_raw_port(r)));
+	EXPECT_EXACT(n, S("Peer connected from 127.0.0.1:%d%s%s%s", adv != 0 ?
+	    (int)adv : h_raw_port(r), name != NULL && name[0] != '\0' ?
+	    " (" : "", name != NULL ? name : "", name != NULL &&
+	    name[0] != '\0' ? ")" : ""));
 }
 
 
@@ -1296,7 +1305,7 @@ START_TEST(test_raw_listed)
 	EXPECT_EXACT(n, "Result from 127.0.0.1:4242 for command 'third': "
 	    "\\x1b[2Jred\\x07");
 	h_raw_close(&r);
-	EXPECT_EXACT(n, "Connection lost to peer: 127.0.0.1:4242");
+	EXPECT_EXACT(n, "Connection lost to peer: 127.0.0.1:4242 (rawpeer)");
 }
 END_TEST
 

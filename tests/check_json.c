@@ -1172,6 +1172,50 @@ START_TEST(test_warnings)
 }
 END_TEST
 
+/* A key near a known one: a typo, or the wrong case, is named. */
+START_TEST(test_near_keys)
+{
+	static const struct {
+		const char *json, *msg;
+	} tab[] = {
+		{ "{\"listenport\": 1}", "t.json:1:2: warning: unknown key "
+		    "'listenport' ignored; did you mean \"listenPort\"?" },
+		{ "{\"idenity\": \"k\"}", "t.json:1:2: warning: unknown key "
+		    "'idenity' ignored; did you mean \"identity\"?" },
+		{ "{\"peers\": [{\"hots\": \"h\", \"host\": \"h\", "
+		    "\"port\": 1}]}", "t.json:1:13: warning: unknown key "
+		    "'hots' ignored; did you mean \"host\"?" },
+		{ "{\"rateLimit\": {\"persecond\": 1}}", NULL },
+		{ "{\"zzz\": 1}", "t.json:1:2: warning: unknown key 'zzz' "
+		    "ignored" },
+		{ "{\"maxpeer\": 1}", "t.json:1:2: warning: unknown key "
+		    "'maxpeer' ignored; did you mean \"maxPeers\"?" },
+	};
+	struct config c;
+	struct warnings w;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < NELEM(tab); i++) {
+		memset(&w, 0, sizeof(w));
+		if (tab[i].msg == NULL) {
+			/* "rateLimit" without "perSecond": refused, named. */
+			ck_assert_int_eq(parse_config(&c, tab[i].json, err,
+			    sizeof err, &w), -1);
+			ck_assert_int_eq(w.n, 1);
+			ck_assert(strstr(w.msg[0], "did you mean "
+			    "\"perSecond\"?") != NULL);
+			continue;
+		}
+		ck_assert_int_eq(parse_config(&c, tab[i].json, err,
+		    sizeof err, &w), 0);
+		ck_assert_int_eq(w.n, 1);
+		ck_assert_str_eq(w.msg[0], tab[i].msg);
+		config_free(&c);
+	}
+}
+END_TEST
+
 /* A file good up to its last key is still refused as a whole. */
 START_TEST(test_no_half_loading)
 {
@@ -1310,6 +1354,7 @@ config_suite(void)
 	tcase_add_test(tc, test_bad_config_built);
 	tcase_add_test(tc, test_too_many_commands);
 	tcase_add_test(tc, test_warnings);
+	tcase_add_test(tc, test_near_keys);
 	tcase_add_test(tc, test_no_half_loading);
 	tcase_add_test(tc, test_small_err);
 	tcase_add_test(tc, test_load);

@@ -201,7 +201,11 @@ static void
 expect_port_line(struct h_proc *p, enum h_stream s, const char *prefix,
     const char *suffix)
 {
-	const char *l = h_expect(p, s, suffix, H_WAIT);
+	const char *l;
+
+	if (s == H_ERR)
+		prefix = err_text(prefix);
+	l = h_expect(p, s, suffix, H_WAIT);
 	size_t pl = strlen(prefix), sl = strlen(suffix), n, i;
 	int ok;
 
@@ -1341,7 +1345,8 @@ START_TEST(test_exec_needs_identity)
 	p = run("exec", "./kaipeer", NULL, cfg);
 	EXPECT_EXIT(p, 78, H_WAIT);
 	l = h_line(p, H_ERR, 0);
-	CHECK(l != NULL && strcmp(l, S("%s:1:%d: \"exec\" needs security when "
+	CHECK(l != NULL && strcmp(l, S("kaipeer: %s:1:%d: \"exec\" needs "
+	    "security when "
 	    "listening beyond this machine (\"listenAddress\" is "
 	    "\"0.0.0.0\"): set an \"identity\", or listen on loopback only",
 	    cfg, col)) == 0, "stderr: \"%s\"", l != NULL ? l : "(none)");

@@ -45,9 +45,10 @@
 #define EXPECT(p, text)		EXPECT_ON(p, H_OUT, text, H_WAIT)
 #define EXPECT_ERR(p, text)	EXPECT_ON(p, H_ERR, text, H_WAIT)
 
-/* As EXPECT_ON, and the whole line must be exactly text. */
+/* As EXPECT_ON, and the whole line must be exactly text (on stderr,
+ * with the "kaipeer: " every diagnostic starts with: err_text()). */
 #define EXPECT_EXACT_ON(p, s, text, ms) do {				\
-	const char *x_ = (text), *l_;					\
+	const char *x_ = (s) == H_ERR ? err_text(text) : (text), *l_;	\
 	l_ = h_expect((p), (s), x_, (ms));				\
 	CHECK(l_ != NULL && strcmp(l_, x_) == 0,			\
 	    "%s: expected the %s line \"%s\", got \"%s\"", (p)->name,	\
@@ -78,6 +79,9 @@
 /* --- helpers ------------------------------------------------------------- */
 
 /* printf into one of a ring of 16 buffers, for short-lived lines. */
+/* text as a line of stderr shows it: after "kaipeer: " (once). */
+const char *err_text(const char *text);
+
 const char *S(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))

@@ -55,13 +55,14 @@ unit check_x25519 tests/check_x25519.c $crypto json.c
 # shellcheck disable=SC2086
 unit check_noise tests/check_noise.c noise.c seal.c base64.c keys.c \
     random.c loop.c map.c $crypto json.c
+unit check_edit tests/check_edit.c edit.c
 # shellcheck disable=SC2086
 unit check_library tests/check_library.c json.c confread.c conftrust.c \
     config.c words.c select.c chain.c console.c calc.c proto.c map.c addr.c \
-    base64.c $crypto noise.c seal.c random.c keys.c loop.c output.c net.c \
+    base64.c edit.c $crypto noise.c seal.c random.c keys.c loop.c output.c net.c \
     resolve.c session.c secure.c table.c guard.c peers.c request.c \
-    command.c builtin.c proc.c exec.c fanout.c node.c report.c admin.c \
-    shell.c script.c repl.c cli.c
+    command.c builtin.c proc.c exec.c fanout.c node.c nodecfg.c report.c \
+    admin.c shell.c script.c repl.c cli.c
 
 make -s kaipeer examples/greet examples/ask tests/check_integration >/dev/null || exit 1
 if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
