@@ -39,7 +39,8 @@ PURE	= json.o confread.o conftrust.o config.o words.o select.o chain.o \
 LIBOBJ	= $(PURE) random.o keys.o loop.o output.o net.o resolve.o session.o \
 	  secure.o table.o guard.o \
 	  peers.o request.o command.o builtin.o proc.o exec.o fanout.o \
-	  node.o nodecfg.o report.o admin.o shell.o script.o repl.o cli.o
+	  node.o nodecfg.o report.o admin.o shell.o script.o term.o repl.o \
+	  cli.o
 HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h include/calc.h \
 	  include/proto.h include/console.h include/map.h include/addr.h \
 	  include/random.h include/loop.h \
@@ -51,13 +52,15 @@ HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h i
 	  include/script.h include/conftrust.h include/base64.h include/ct.h \
 	  include/sha256.h include/chacha20.h include/poly1305.h \
 	  include/aead.h include/x25519.h include/noise.h include/seal.h \
-	  include/keys.h include/guard.h include/secure.h include/edit.h
+	  include/keys.h include/guard.h include/secure.h include/edit.h \
+	  include/term.h
 CRYPTO_SRC = ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c
 LIBSRC	= json.c confread.c conftrust.c config.c words.c select.c chain.c \
 	  console.c calc.c proto.c map.c addr.c base64.c edit.c $(CRYPTO_SRC) \
 	  noise.c seal.c random.c keys.c loop.c output.c net.c resolve.c \
 	  session.c secure.c table.c guard.c peers.c request.c command.c builtin.c proc.c \
-	  exec.c fanout.c node.c nodecfg.c report.c admin.c shell.c script.c repl.c cli.c
+	  exec.c fanout.c node.c nodecfg.c report.c admin.c shell.c script.c \
+	  term.c repl.c cli.c
 UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_console tests/check_chain tests/check_loop \
 	  tests/check_output tests/check_proc tests/check_library \
@@ -74,13 +77,13 @@ all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
 	$(CC) $(KPFLAGS) $(CFLAGS) -c $<
 
 $(LIBOBJ) kaipeer.o: $(HEADERS)
-bench.o benchopt.o benchrep.o benchfan.o: $(HEADERS) include/bench.h
+bench.o benchopt.o benchrep.o benchfan.o benchsec.o: $(HEADERS) include/bench.h
 
 kaipeer: kaipeer.o libkaipeer.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
 
-kaipeer-bench: bench.o benchopt.o benchrep.o benchfan.o libkaipeer.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o libkaipeer.a
+kaipeer-bench: bench.o benchopt.o benchrep.o benchfan.o benchsec.o libkaipeer.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o benchsec.o libkaipeer.a
 
 libkaipeer.a: $(LIBOBJ)
 	rm -f libkaipeer.a
@@ -176,7 +179,9 @@ bench: kaipeer kaipeer-bench
 install: kaipeer kaipeer-bench libkaipeer.a
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	    $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	cp -f kaipeer kaipeer-bench $(DESTDIR)$(PREFIX)/bin/
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/kaipeer \
 	    $(DESTDIR)$(PREFIX)/bin/kaipeer-bench
@@ -184,10 +189,20 @@ install: kaipeer kaipeer-bench libkaipeer.a
 	cp -f include/kaipeer.h $(DESTDIR)$(PREFIX)/include/
 	cp -f man/kaipeer.1 $(DESTDIR)$(MANDIR)/man1/
 	cp -f man/kaipeer.json.5 $(DESTDIR)$(MANDIR)/man5/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' \
+	    -e "s|@VERSION@|`sed -n 's/^#define KAIPEER_VERSION \"\(.*\)\"/\1/p' include/kaipeer.h`|" \
+	    contrib/kaipeer.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/kaipeer.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' contrib/kaipeer.service.in \
+	    >$(DESTDIR)$(PREFIX)/lib/systemd/system/kaipeer.service
+	cp -f contrib/kaipeer.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kaipeer
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/libkaipeer.a \
 	    $(DESTDIR)$(PREFIX)/include/kaipeer.h \
 	    $(DESTDIR)$(MANDIR)/man1/kaipeer.1 \
-	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5
+	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5 \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/kaipeer.pc \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/kaipeer.service \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kaipeer
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/kaipeer \
@@ -195,9 +210,12 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/libkaipeer.a \
 	    $(DESTDIR)$(PREFIX)/include/kaipeer.h \
 	    $(DESTDIR)$(MANDIR)/man1/kaipeer.1 \
-	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5
+	    $(DESTDIR)$(MANDIR)/man5/kaipeer.json.5 \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/kaipeer.pc \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/kaipeer.service \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kaipeer
 
 clean:
-	rm -f kaipeer kaipeer.o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o \
+	rm -f kaipeer kaipeer.o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o benchsec.o \
 	    libkaipeer.a $(LIBOBJ) \
 	    $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan

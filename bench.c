@@ -11,7 +11,15 @@
  * up; it reports the rate of the first and of the last tenth of them and
  * the median time of one handshake in each, so that a node whose handshakes
  * get dearer as connections come and go shows it.  With -F it is a node
- * itself, timing one command fanned out to many (benchfan.c).
+ * itself, timing one command fanned out to many (benchfan.c).  With -K
+ * key_file every connection is secured (benchsec.c): after the HELLOs the
+ * Noise handshake, then every frame sealed; a connection is up at the
+ * node's first sealed frame.  -r paces new connections (with -K, at the
+ * node's handshake limit unless told), and a connection the node refuses
+ * as too many (ERROR 5 before its HELLO) is dialled again after a pause.
+ * -M announces a larger frame limit and sizes the input for it, so that
+ * large results can be measured (-E names a file holding the expected
+ * one).  -A times the cipher alone.
  *
  * It runs on the node's own event loop (loop.h), in one thread: a watch per
  * connection, whose callback reads and handles every whole frame
@@ -61,16 +69,20 @@
 #include "loop.h"
 #include "net.h"
 #include "proto.h"
+#include "guard.h"
+#include "seal.h"
 #include "bench.h"
 
 #define EXIT_FAIL	1
 #define STALL_MS	10000	/* no progress for this long is fatal */
-#define IN_CAP		65536	/* input buffer, so the largest RESULT */
+#define IN_CAP		65536	/* input buffer without -M */
 #define SLACK		256	/* output room for PONGs and the BYE */
+#define REFUSED_MS	250	/* pause after a connection refused */
 
 enum client_state {
 	C_CONNECTING,		/* TCP connect in progress */
 	C_HELLO,		/* waiting for the node's HELLO */
+	C_NOISE,		/* -K: the Noise handshake, to the first sealed frame */
 	C_READY,		/* handshake done */
 	C_DONE,			/* -H: the node's HELLO came; say BYE */
 	C_CLOSING		/* -H: BYE sent; the node is to hang up */
@@ -83,7 +95,7 @@ struct client {
 	int		 blocked;	/* the socket took less than we had */
 	int		 queued;	/* on the write list */
 	struct client	*next;		/* on the write list */
-	unsigned char	*in;		/* IN_CAP bytes */
+	unsigned char	*in;		/* incap bytes */
 	size_t		 inlen;
 	unsigned char	*out;		/* outcap bytes */
 	size_t		 outoff, outlen;
@@ -93,18 +105,24 @@ struct client {
 	unsigned char	*busy;		/* [depth] slot in flight */
 	int		*freeslot;	/* stack of free slots */
 	int		 nfree;
+	unsigned long	 number;	/* its node id's, for the next dial */
+	struct client	*next_dial;	/* on the dial queue (-r) */
+	struct bench_sec *sec;		/* -K, else NULL */
+	size_t		 over;		/* SEAL_OVERHEAD once sealed, else 0 */
 };
 
 /* The command line (benchopt.c). */
 static struct bench_opts opt;
 
 /* The expected result; have_expected is 0 until the first result. */
-static char expected[IN_CAP];
+static char *expected;		/* incap bytes */
 static size_t expected_len;
 static int have_expected;
+static size_t frame_max;	/* the largest length field taken */
+static size_t incap;		/* input buffer: that frame, sealed */
 
 static struct loop *loop;
-static struct loop_timer stall_timer, hold_timer;
+static struct loop_timer stall_timer, hold_timer, pace_timer;
 static long long last_progress;	/* ms, on the loop's clock */
 static int holding;
 
@@ -115,6 +133,7 @@ static struct client *clients;
 static struct client *wlist;	/* connections with something to write */
 static size_t outcap;
 static unsigned char frame[PROTO_HEADER + 4 + BENCH_MAX_TEXT];
+static unsigned char msg[BENCH_SEC_MSG];	/* -K: a handshake message */
 static size_t frame_len;	/* the COMMAND, encoded once with id 0 */
 static long long *samples;	/* [requests or handshakes] latencies in ns */
 static long nsent, ndone;
@@ -123,9 +142,16 @@ static long long t_begin, t_ready, t_end;	/* ns */
 
 /* -H: the handshake under way began at hs_start; the first tenth ended at
  * t_first, the last began at t_last (ns).  samples[k] is how long
- * handshake k took, from socket() to the node's hang-up. */
+ * handshake k took, from socket() to the node's hang-up; up[k] until the
+ * link was up (the node's HELLO, or with -K its first sealed frame). */
 static long tenth;
 static long long hs_start, t_first, t_last;
+static long long *up;
+
+/* -r: a connection is dialled pace_ms after the one before (loop clock),
+ * and none before pause_until; the queue waits its turn. */
+static long long pace_ms, last_dial, pause_until;
+static struct client *dialq, *dialq_tail;
 
 static void
 die(const char *fmt, ...)
@@ -157,17 +183,42 @@ now_ns(void)
 	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static void *alloc(size_t n, size_t size);
+
+/* -E: the expected result is the whole of a file. */
+static void
+read_expected(const char *path, size_t cap)
+{
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		die("-E %s: %s", path, strerror(errno));
+	n = fread(expected, 1, cap, fp);
+	if (ferror(fp) || getc(fp) != EOF)
+		die("-E %s: %s", path, ferror(fp) ? strerror(errno) :
+		    "larger than a result can be (see -M)");
+	fclose(fp);
+	expected_len = n;
+	have_expected = 1;
+}
+
 /* What every result must say, when it can be known before the first. */
 static void
 set_expected(void)
 {
-	if (opt.expect != NULL) {
+	size_t cap = incap > IN_CAP ? incap : IN_CAP;
+
+	expected = alloc(cap, 1);
+	if (opt.expect_file != NULL)
+		read_expected(opt.expect_file, frame_max - 6);	/* RESULT */
+	else if (opt.expect != NULL) {
 		expected_len = strlen(opt.expect);
 		memcpy(expected, opt.expect, expected_len);
 		have_expected = 1;
 	} else if (strncmp(opt.command, "calc ", 5) == 0) {
 		if (calc_eval(opt.command + 5, strlen(opt.command + 5), expected,
-		    sizeof(expected)) == -1)
+		    cap) == -1)
 			bench_usage_error("-t '%s' fails here (%s); give -e", opt.command,
 			    expected);
 		expected_len = strlen(expected);
@@ -280,12 +331,14 @@ fill(struct client *c)
 		slot = c->freeslot[--c->nfree];
 		id = (uint32_t)slot + (uint32_t)opt.depth *
 		    (c->seq++ % (UINT32_MAX / (uint32_t)opt.depth));
-		p = out_space(c, frame_len);
+		p = out_space(c, frame_len + c->over);
 		memcpy(p, frame, frame_len);
 		p[PROTO_HEADER] = (unsigned char)(id >> 24);
 		p[PROTO_HEADER + 1] = (unsigned char)(id >> 16);
 		p[PROTO_HEADER + 2] = (unsigned char)(id >> 8);
 		p[PROTO_HEADER + 3] = (unsigned char)id;
+		if (c->over > 0)
+			(void)bench_sec_seal(c->sec, p, frame_len);
 		c->ids[slot] = id;
 		c->sent[slot] = t;
 		c->busy[slot] = 1;
@@ -343,15 +396,20 @@ dial(struct client *c, unsigned long number)
 	long n;
 	int one = 1, j;
 
+	hs_start = now_ns();
 	memcpy(hello.id, base_id, sizeof(hello.id));
 	for (j = 0; j < 4; j++)
 		hello.id[PROTO_NODE_ID - 1 - j] ^=
 		    (unsigned char)(number >> (8 * j));
+	c->number = number;
 	c->inlen = c->outoff = c->outlen = 0;
 	c->blocked = 0;
+	c->over = 0;
 	if ((n = proto_hello_encode(c->out, outcap, &hello)) < 0)
 		die("cannot encode HELLO");
 	c->outlen = (size_t)n;
+	if (c->sec != NULL)
+		bench_sec_begin(c->sec, c->out, c->outlen);
 
 	c->fd = socket(addr->ai_family, SOCK_STREAM, 0);
 	if (c->fd == -1)
@@ -372,6 +430,65 @@ dial(struct client *c, unsigned long number)
 		die("out of memory");
 }
 
+/* -r: dial the next queued connection, and arm for the one after. */
+static void
+on_pace(void *ctx)
+{
+	struct client *c;
+
+	(void)ctx;
+	if ((c = dialq) == NULL)
+		return;
+	if ((dialq = c->next_dial) == NULL)
+		dialq_tail = NULL;
+	last_dial = loop_now(loop);
+	progress();
+	dial(c, c->number);
+	if (dialq != NULL && loop_timer_at(loop, &pace_timer,
+	    last_dial + pace_ms) == -1)
+		die("out of memory");
+}
+
+/* Dial c now, or with -r in its turn; number: its node id's. */
+static void
+queue_dial(struct client *c, unsigned long number)
+{
+	long long when;
+
+	if (pace_ms == 0 && pause_until == 0) {
+		dial(c, number);
+		return;
+	}
+	c->number = number;
+	c->next_dial = NULL;
+	if (dialq_tail != NULL)
+		dialq_tail->next_dial = c;
+	else
+		dialq = c;
+	dialq_tail = c;
+	when = last_dial + pace_ms;
+	if (when < pause_until)
+		when = pause_until;
+	if (loop_timer_at(loop, &pace_timer, when) == -1)
+		die("out of memory");
+}
+
+/*
+ * -K: the node refused c as one handshake too many from this address
+ * (ERROR 5 before its HELLO).  Dial it again after a pause, which holds
+ * back every dial, since the node's bucket is empty.
+ */
+static void
+refused(struct client *c)
+{
+	loop_unwatch(loop, c->fd);
+	close(c->fd);
+	c->fd = -1;
+	progress();
+	pause_until = loop_now(loop) + REFUSED_MS;
+	queue_dial(c, c->number);
+}
+
 /* Allocate everything, resolve the host, start every connect. */
 static void
 setup(void)
@@ -389,14 +506,22 @@ setup(void)
 		die("cannot set up the event loop");
 	loop_timer_init(&stall_timer, on_stall, NULL);
 	loop_timer_init(&hold_timer, on_hold_over, NULL);
+	loop_timer_init(&pace_timer, on_pace, NULL);
+	if (opt.rate > 0)
+		pace_ms = (1000 + opt.rate - 1) / opt.rate;
+	else if (opt.key != NULL)
+		pace_ms = 1000 / GUARD_HS_PER_SEC;
 
 	if ((n = proto_command_encode(frame, sizeof(frame), 0, opt.command,
 	    strlen(opt.command))) < 0)
 		die("cannot encode the command");
 	frame_len = (size_t)n;
-	outcap = PROTO_MAX_HELLO + (size_t)opt.depth * frame_len + SLACK;
+	outcap = PROTO_MAX_HELLO + (size_t)opt.depth * (frame_len +
+	    SEAL_OVERHEAD) + SLACK;
 	samples = alloc(opt.handshakes > 0 ? (size_t)opt.handshakes :
 	    (size_t)opt.requests, sizeof(*samples));
+	if (opt.handshakes > 0)
+		up = alloc((size_t)opt.handshakes, sizeof(*up));
 	clients = alloc((size_t)opt.nclients, sizeof(*clients));
 
 	/*
@@ -414,6 +539,8 @@ setup(void)
 	memset(&hello, 0, sizeof(hello));
 	hello.version = PROTO_VERSION;
 	hello.port = 0;
+	hello.flags = opt.key != NULL ? PROTO_FLAG_SECURE : 0;
+	hello.max_frame = (uint32_t)opt.max_frame;
 	snprintf(hello.name, sizeof(hello.name), "bench");
 
 	progress();
@@ -423,8 +550,10 @@ setup(void)
 	for (i = 0; i < opt.nclients; i++) {
 		c = &clients[i];
 		c->i = i;
-		c->in = alloc(IN_CAP, 1);
+		c->in = alloc(incap, 1);
 		c->out = alloc(outcap, 1);
+		if (opt.key != NULL && (c->sec = bench_sec_new()) == NULL)
+			die("out of memory");
 		if (opt.handshakes == 0) {
 			c->ids = alloc((size_t)opt.depth, sizeof(*c->ids));
 			c->sent = alloc((size_t)opt.depth, sizeof(*c->sent));
@@ -435,7 +564,7 @@ setup(void)
 				c->freeslot[j] = opt.depth - 1 - j;
 			c->nfree = opt.depth;
 		}
-		dial(c, (unsigned long)i);
+		queue_dial(c, (unsigned long)i);
 	}
 }
 
@@ -473,7 +602,7 @@ on_result(struct client *c, const struct proto_frame *f, long long now)
 		t_end = now;
 }
 
-/* The node's HELLO on c has arrived. */
+/* The node's HELLO on c has arrived (with -K, its first sealed frame). */
 static void
 on_hello(struct client *c, long long now)
 {
@@ -481,6 +610,7 @@ on_hello(struct client *c, long long now)
 
 	progress();
 	if (opt.handshakes > 0) {
+		up[ndone] = now - hs_start;
 		c->state = C_DONE;
 		return;
 	}
@@ -490,6 +620,17 @@ on_hello(struct client *c, long long now)
 	t_ready = now;			/* the clock starts */
 	for (i = 0; i < opt.nclients; i++)
 		enqueue(&clients[i]);
+}
+
+/* -K: queue the handshake message msg[0..n) (n -1: it failed). */
+static void
+queue_noise(struct client *c, long n)
+{
+	if (n < 0)
+		die("connection %d: the Noise handshake failed (no random "
+		    "source, or the node's message 2 is wrong)", c->i);
+	memcpy(out_space(c, (size_t)n), msg, (size_t)n);
+	enqueue(c);
 }
 
 static void
@@ -505,6 +646,11 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 	if (f->type == PROTO_ERROR) {
 		if (proto_error_decode(f, &t) != 0)
 			die("connection %d: malformed ERROR frame", c->i);
+		if (c->sec != NULL && c->state == C_HELLO &&
+		    t.code == PROTO_CODE_REFUSED) {
+			refused(c);
+			return;
+		}
 		die("connection %d: the node sent ERROR %u: %s", c->i, t.code,
 		    bench_show(t.text, t.len, buf, sizeof(buf)));
 	}
@@ -515,8 +661,28 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 		if ((rc = proto_hello_decode(f, &h)) != 0)
 			die("connection %d: bad HELLO: %s", c->i,
 			    proto_strerror(rc));
-		on_hello(c, now);
+		if (c->sec == NULL) {
+			on_hello(c, now);
+			return;
+		}
+		if (!(h.flags & PROTO_FLAG_SECURE))
+			die("connection %d: the node is not secured (-K)", c->i);
+		queue_noise(c, bench_sec_hello(c->sec, f, msg));
+		c->state = C_NOISE;
 		return;
+	}
+	if (c->state == C_NOISE) {
+		if (!bench_sec_sealed(c->sec)) {
+			if (f->type != PROTO_NOISE)
+				die("connection %d: expected NOISE, got %s",
+				    c->i, proto_type_name(f->type));
+			queue_noise(c, bench_sec_noise(c->sec, f, msg));
+			c->over = SEAL_OVERHEAD;
+			return;
+		}
+		on_hello(c, now);	/* its first sealed frame */
+		if (c->state == C_DONE)
+			return;
 	}
 	switch (f->type) {
 	case PROTO_RESULT:
@@ -531,8 +697,10 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 	case PROTO_PING:
 		if (proto_ping_decode(f, &token) != 0)
 			die("connection %d: malformed PING", c->i);
-		p = out_space(c, PROTO_HEADER + 8);
+		p = out_space(c, PROTO_HEADER + 8 + c->over);
 		(void)proto_ping_encode(p, PROTO_HEADER + 8, PROTO_PONG, token);
+		if (c->over > 0)
+			(void)bench_sec_seal(c->sec, p, PROTO_HEADER + 8);
 		enqueue(c);
 		break;
 	case PROTO_PONG:
@@ -547,12 +715,19 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 static void
 send_bye(struct client *c)
 {
-	unsigned char b[32];
+	unsigned char b[32 + SEAL_OVERHEAD];
 	ssize_t w;
 	long len;
 
-	len = proto_bye_encode(b, sizeof(b), "bench done", 10);
-	/* Best effort: a failure here changes nothing measured. */
+	/* Best effort: a failure here changes nothing measured.  What is
+	 * queued goes first: a sealed BYE must follow it, in nonce order. */
+	if (c->outlen > c->outoff) {
+		w = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+		c->outoff = c->outlen;
+	}
+	len = proto_bye_encode(b, 32, "bench done", 10);
+	if (len > 0 && c->over > 0)
+		len = (long)bench_sec_seal(c->sec, b, (size_t)len);
 	w = len > 0 ? write(c->fd, b, (size_t)len) : 0;
 	(void)w;
 }
@@ -587,8 +762,21 @@ next_handshake(struct client *c)
 		t_end = now;
 		return;
 	}
-	hs_start = now_ns();
-	dial(c, (unsigned long)ndone);
+	queue_dial(c, (unsigned long)ndone);
+}
+
+/* The next whole frame at c->in + off, opened if sealed; as
+ * bench_sec_next() returns. */
+static long
+next_frame(struct client *c, size_t off, struct proto_frame *f)
+{
+	size_t max = c->state == C_HELLO || c->state == C_NOISE ?
+	    PROTO_MAX_HELLO : frame_max;
+
+	if (c->sec != NULL)
+		return bench_sec_next(c->sec, c->in + off, c->inlen - off, max,
+		    f);
+	return proto_frame_next(c->in + off, c->inlen - off, max, f);
 }
 
 /* Read what is there and handle every whole frame in it. */
@@ -602,7 +790,7 @@ on_readable(struct client *c)
 	long n, before;
 
 	for (;;) {
-		room = IN_CAP - c->inlen;
+		room = incap - c->inlen;
 		r = read(c->fd, c->in + c->inlen, room);
 		if (r == 0 || (r == -1 && errno == ECONNRESET &&
 		    c->state == C_CLOSING)) {
@@ -626,10 +814,12 @@ on_readable(struct client *c)
 		c->inlen += (size_t)r;
 		off = 0;
 		before = ndone;
-		while ((n = proto_frame_next(c->in + off, c->inlen - off,
-		    c->state == C_HELLO ? PROTO_MAX_HELLO : IN_CAP - 4,
-		    &f)) > 0) {
+		while ((n = next_frame(c, off, &f)) > 0) {
+			if (c->over > 0)
+				now = now_ns();	/* opened: usable from now */
 			on_frame(c, &f, now);
+			if (c->fd == -1)
+				return;		/* refused: dialled again */
 			off += (size_t)n;
 			if (c->state == C_DONE)
 				break;
@@ -642,7 +832,7 @@ on_readable(struct client *c)
 		}
 		if (n != PROTO_PARTIAL)
 			die("connection %d: bad frame from the node: %s", c->i,
-			    proto_strerror((int)n));
+			    bench_sec_strerror(n));
 		if (ndone != before) {
 			progress();
 			if (c->nfree > 0)
@@ -745,6 +935,7 @@ times(void)
 	t.end = t_end;
 	t.first = t_first;
 	t.last = t_last;
+	t.up = up;
 	return &t;
 }
 
@@ -752,6 +943,14 @@ int
 main(int argc, char **argv)
 {
 	bench_parse_args(&opt, argc, argv);
+	if (opt.aead > 0) {
+		bench_aead(&opt);
+		return 0;
+	}
+	if (opt.key != NULL)
+		bench_sec_load(opt.key);
+	frame_max = opt.max_frame > 0 ? (size_t)opt.max_frame : IN_CAP - 4;
+	incap = frame_max + 4 + SEAL_OVERHEAD;
 	if (opt.fanout != NULL) {
 		raise_fd_limit();
 		bench_fanout(&opt);

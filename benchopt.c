@@ -1,8 +1,9 @@
 /*
  * benchopt: kaipeer-bench's command line (include/bench.h).  Options
  * take their value attached (-c50) or as the next word (-c 50); numbers
- * are checked against their range; -H excludes the load options, and -F
- * (where -n counts rounds) excludes -H and the connection options.
+ * are checked against their range; -H excludes the load options, -F
+ * (where -n counts rounds) excludes -H and the connection options, and
+ * -A excludes every other option but -q and --csv.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,18 +19,26 @@
 #define MAX_HANDSHAKES	10000000
 #define MIN_HANDSHAKES	10	/* a tenth is at least one */
 #define MAX_KEEP	3600
+#define MAX_RATE	1000000
+#define MIN_FRAME	1024
+#define MAX_FRAME	(64L * 1024 * 1024)	/* as a node's maxFrameSize */
+#define MAX_AEAD	60
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: kaipeer-bench [-h host] [-p port] [-c clients] "
 	    "[-n requests] [-P depth]\n"
-	    "                     [-t command] [-e expected] [-k seconds] "
+	    "                     [-t command] [-e expected | -E file] "
+	    "[-M max_frame]\n"
+	    "                     [-k seconds] [-K key_file] [-r rate] "
 	    "[-q] [--csv]\n"
 	    "       kaipeer-bench [-h host] [-p port] -H handshakes "
-	    "[-q] [--csv]\n"
+	    "[-K key_file] [-r rate]\n"
+	    "                     [-q] [--csv]\n"
 	    "       kaipeer-bench -F config [-n rounds] [-t command] "
-	    "[-e expected] [--csv]\n");
+	    "[-e expected] [--csv]\n"
+	    "       kaipeer-bench -A seconds [-q] [--csv]\n");
 }
 
 void
@@ -77,6 +86,7 @@ bench_parse_args(struct bench_opts *o, int argc, char **argv)
 	const char *a, *val;
 	char load = '\0';	/* a load option given, which -H excludes */
 	char conn = '\0';	/* one that -F excludes */
+	char any = '\0';	/* any option at all, which -A excludes */
 	int i, rounds = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -101,7 +111,7 @@ bench_parse_args(struct bench_opts *o, int argc, char **argv)
 			exit(0);
 		}
 		if (a[0] != '-' || a[1] == '\0' ||
-		    strchr("hpcnPtekHF", a[1]) == NULL)
+		    strchr("hpcnPtekHFKrMEA", a[1]) == NULL)
 			bench_usage_error("unknown option '%s'", a);
 		if (a[2] != '\0')
 			val = a + 2;
@@ -109,8 +119,10 @@ bench_parse_args(struct bench_opts *o, int argc, char **argv)
 			val = argv[++i];
 		else
 			bench_usage_error("option -%c needs a value", a[1]);
-		if (strchr("cnPtek", a[1]) != NULL && load == '\0')
+		if (strchr("cnPtekME", a[1]) != NULL && load == '\0')
 			load = a[1];
+		if (a[1] != 'A' && any == '\0')
+			any = a[1];
 		switch (a[1]) {
 		case 'h':
 			if (*val == '\0')
@@ -145,12 +157,33 @@ bench_parse_args(struct bench_opts *o, int argc, char **argv)
 		case 'F':
 			o->fanout = val;
 			break;
+		case 'K':
+			o->key = val;
+			break;
+		case 'r':
+			o->rate = number("-r", val, 1, MAX_RATE);
+			break;
+		case 'M':
+			o->max_frame = number("-M", val, MIN_FRAME, MAX_FRAME);
+			break;
+		case 'E':
+			o->expect_file = val;
+			break;
+		case 'A':
+			o->aead = (int)number("-A", val, 1, MAX_AEAD);
+			break;
 		}
 		if (a[1] == 'n')
 			rounds = 1;
-		if (strchr("cPkH", a[1]) != NULL && conn == '\0')
+		if (strchr("cPkHKrME", a[1]) != NULL && conn == '\0')
 			conn = a[1];
 	}
+	if (o->aead > 0 && any != '\0')
+		bench_usage_error("-A measures the cipher alone; -%c does not "
+		    "apply", any);
+	if (o->expect != NULL && o->expect_file != NULL)
+		bench_usage_error("-e and -E both give the expected result; "
+		    "give one");
 	if (o->fanout != NULL && conn != '\0')
 		bench_usage_error("-F measures a fan-out; -%c does not apply",
 		    conn);

@@ -33,14 +33,15 @@ static const char *const top_keys[] = {
 	"connectTimeout", "heartbeatInterval", "heartbeatTimeout",
 	"frameTimeout", "reconnectMax", "exec", "groups", "maxProcesses",
 	"maxResultSize", "identity", "psk", "trusted", "rateLimit",
-	"listenAddress", NULL
+	"listenAddress", "history", NULL
 };
 enum {
 	K_LISTEN_PORT, K_AUTO_LISTEN, K_INTERACTIVE, K_PEERS, K_COMMANDS,
 	K_NAME, K_MAX_PEERS, K_MAX_FRAME, K_COMMAND_TIMEOUT, K_CONNECT_TIMEOUT,
 	K_HEARTBEAT_INTERVAL, K_HEARTBEAT_TIMEOUT, K_FRAME_TIMEOUT,
 	K_RECONNECT_MAX, K_EXEC, K_GROUPS, K_MAX_PROCESSES, K_MAX_RESULT,
-	K_IDENTITY, K_PSK, K_TRUSTED, K_RATE_LIMIT, K_LISTEN_ADDRESS
+	K_IDENTITY, K_PSK, K_TRUSTED, K_RATE_LIMIT, K_LISTEN_ADDRESS,
+	K_HISTORY
 };
 static const char *const peer_keys[] = { "host", "port", "key", NULL };
 static const char *const exec_keys[] = { "argv", "args", "timeout", NULL };
@@ -488,6 +489,9 @@ parse_top(struct confread *r, struct config *c)
 		case K_LISTEN_ADDRESS:
 			rc = conftrust_listen(r, v, c);
 			break;
+		case K_HISTORY:
+			rc = c->history = (int)confread_boolean(r, v, key);
+			break;
 		case K_GROUPS:
 			rc = parse_groups(r, v, c);
 			break;
@@ -542,6 +546,7 @@ config_defaults(struct config *c)
 	c->reconnect_max_ms = CONFIG_DEFAULT_RECONNECT_MAX_MS;
 	c->max_processes = CONFIG_DEFAULT_MAX_PROCESSES;
 	c->max_result = CONFIG_DEFAULT_MAX_RESULT;
+	c->history = 1;
 }
 
 int

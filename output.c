@@ -60,6 +60,11 @@ struct output {
 	int		 dropping;
 	int		 whole;		/* in a group: 1 kept, -1 dropped */
 	int		 prefix[3];	/* per stream: OUT_PREFIX_* */
+	/* A line editor on the terminal of standard output. */
+	void		(*hide)(void *);
+	void		(*show)(void *);
+	void		*edit_ctx;
+	int		 edit_hidden;	/* lines are being printed over it */
 	char		*scratch;	/* log mode: the line */
 	size_t		 slen, scap;
 };
@@ -275,6 +280,11 @@ flush_queue(struct output *o, struct queue *q)
 {
 	ssize_t w;
 
+	/* Lines printed over the editor: draw it again below them. */
+	if (q == &o->q[0] && o->edit_hidden && o->show != NULL) {
+		o->edit_hidden = 0;
+		o->show(o->edit_ctx);
+	}
 	while (q->fd >= 0 && pending(q) > 0) {
 		w = write(q->fd, q->buf + q->off, pending(q));
 		if (w > 0) {
@@ -401,6 +411,10 @@ out_begin(struct output *o, int s)
 		o->dropping = 1;	/* nowhere to write: discard quietly */
 		return;
 	}
+	if (o->cur == &o->q[0] && o->hide != NULL && !o->edit_hidden) {
+		o->edit_hidden = 1;	/* the prompt goes, the line comes */
+		o->hide(o->edit_ctx);
+	}
 	if (o->whole < 0) {		/* the rest of a group that did not fit */
 		o->dropping = 1;
 		o->cur->dropped++;
@@ -415,6 +429,54 @@ out_begin(struct output *o, int s)
 		stamp(ts);
 		append(o, ts, STAMP_LEN);
 	}
+}
+
+void
+output_editor(struct output *o, void (*hide)(void *), void (*show)(void *),
+    void *ctx)
+{
+	o->hide = hide;
+	o->show = show;
+	o->edit_ctx = ctx;
+	o->edit_hidden = 0;
+}
+
+int
+output_editor_hidden(const struct output *o)
+{
+	return o->edit_hidden;
+}
+
+void
+out_raw(struct output *o, const char *b, size_t len)
+{
+	struct queue *q = &o->q[0];
+	char *p;
+	size_t ncap;
+
+	if (o->log != NULL || q->fd < 0 || len == 0)
+		return;
+	/* The editor's bytes are few: taken past the bound, lost only when
+	 * memory is. */
+	if (q->len + len > q->cap) {
+		if (q->off > 0) {
+			memmove(q->buf, q->buf + q->off, q->len - q->off);
+			q->len -= q->off;
+			q->off = 0;
+		}
+		for (ncap = q->cap > 0 ? q->cap : 4096; ncap < q->len + len;)
+			ncap *= 2;
+		if (ncap > q->cap) {
+			if ((p = realloc(q->buf, ncap)) == NULL)
+				return;
+			q->buf = p;
+			q->cap = ncap;
+		}
+	}
+	if (q->len == q->off && o->loop != NULL)
+		q->since = loop_now(o->loop);
+	memcpy(q->buf + q->len, b, len);
+	q->len += len;
 }
 
 void
@@ -680,7 +742,7 @@ out_line3(struct output *o, int s, const char *a, size_t alen, const char *b,
 		if ((unsigned char)text[i] < 0x20 ||
 		    (unsigned char)text[i] >= 0x7F)
 			break;
-	if (i == tlen && o->log == NULL && q->fd >= 0 &&
+	if (i == tlen && o->log == NULL && q->fd >= 0 && o->hide == NULL &&
 	    o->prefix[s == OUT_STDERR ? 2 : 1] == 0 &&
 	    q->cap - q->len >= n && q->len - q->off + n <= o->bound) {
 		if (q->len == q->off && o->loop != NULL)

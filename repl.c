@@ -14,6 +14,7 @@
 
 #include "repl.h"
 #include "script.h"
+#include "term.h"
 
 #define BACKGROUND_RETRY_MS	500	/* a background node looks again */
 
@@ -35,6 +36,7 @@ struct repl {
 	int		 status;	/* the worst exit status so far */
 	long long	 last_int;	/* the last Ctrl-C, ms */
 	struct loop_timer retry;	/* background: read again later */
+	struct term	*term;		/* a terminal: line editing */
 };
 
 static void read_input(void *ctx, int fd, int events);
@@ -43,7 +45,9 @@ static void stop_reading(struct repl *r);
 static void
 show_prompt(struct repl *r)
 {
-	if (r->prompt && !r->closing)
+	if (r->term != NULL)
+		term_prompt(r->term);
+	else if (r->prompt && !r->closing)
 		out_partial(r->n->out, OUT_STDOUT, "> ", 2);
 }
 
@@ -51,9 +55,16 @@ static void
 on_exit_cmd(void *ctx)
 {
 	struct repl *r = ctx;
+	struct kaipeer_node *n = r->n;
+	int k;
 
 	r->closing = 1;
 	stop_reading(r);
+	/* Say what the end waits for (each ends within its timeout). */
+	k = reqs_inflight(n->reqs) + commands_running(n->cmds);
+	if (k > 0)
+		node_print(n, "Waiting for %d command%s in flight before exiting "
+		    "(Ctrl-C cancels them)", k, k == 1 ? "" : "s");
 }
 
 /* A typed line ended; its status matters only to one-shot runs. */
@@ -72,11 +83,20 @@ run_line(struct repl *r, const char *line, size_t len)
 	shell_run(r->sh, line, len, typed_done, r);
 }
 
+/* A line from the line editor. */
+static void
+typed_line(void *ctx, const char *line, size_t len)
+{
+	run_line(ctx, line, len);
+}
+
 /* --- standard input ------------------------------------------------------- */
 
 static void
 stop_reading(struct repl *r)
 {
+	if (r->term != NULL)
+		term_stop(r->term);	/* freed with the console */
 	if (r->fd < 0)
 		return;
 	loop_unwatch(r->n->loop, r->fd);
@@ -133,6 +153,11 @@ read_input(void *ctx, int fd, int events)
 	}
 	if (n <= 0) {
 		input_ended(r);
+		return;
+	}
+	if (r->term != NULL) {
+		if (term_feed(r->term, buf, (size_t)n) && r->fd >= 0)
+			input_ended(r);
 		return;
 	}
 	for (i = 0; i < (size_t)n && r->fd >= 0; i++) {
@@ -270,6 +295,11 @@ repl_start(struct repl *r)
 	}
 	if (open_input(r) == -1)
 		node_err(r->n, "kaipeer: cannot read standard input");
+	else if (r->prompt && (r->term = term_new(r->n, r->fd,
+	    r->n->cfg.history, typed_line, r)) != NULL) {
+		term_start(r->term);
+		return;
+	}
 	show_prompt(r);
 }
 
@@ -290,6 +320,8 @@ repl_interrupt(struct repl *r)
 	    now - r->last_int < REPL_DOUBLE_INT_MS))
 		return 0;
 	r->last_int = now;
+	if (r->term != NULL)
+		term_drop_line(r->term);	/* as a shell drops it */
 	k = shell_interrupt(r->sh);
 	if (k > 0)
 		node_print(r->n, "Cancelled %d command%s (Ctrl-C again within "
@@ -307,6 +339,7 @@ repl_free(struct repl *r)
 	if (r == NULL)
 		return;
 	stop_reading(r);
+	term_free(r->term);
 	shell_free(r->sh);
 	loop_unhook(r->n->loop, check, r);
 	free(r->line);

@@ -98,6 +98,7 @@ struct config {
 	long	 rate_per_sec;		/* "rateLimit"; 0: no limit */
 	long	 rate_burst;
 	char	*listen_address;	/* "listenAddress", or NULL */
+	int	 history;		/* "history": the console's file */
 };
 
 /* Called once per warning with a complete message and the caller's ctx. */

@@ -77,6 +77,20 @@ unsigned long output_dropped(const struct output *o, int s);
 #define OUT_PREFIX_TIME	0x2
 void	output_prefix(struct output *o, int s, int flags);
 
+/*
+ * A line editor on the terminal of standard output (term.c): before the
+ * first line printed to standard output (or standard error, when they are
+ * one file) hide() is called, which takes the prompt and the partial line
+ * off the screen with out_raw(); before those lines are written show() is
+ * called, which draws them again below.  NULL hooks: none.  out_raw()
+ * queues bytes for standard output as they are, outside any line.
+ */
+void	output_editor(struct output *o, void (*hide)(void *),
+	    void (*show)(void *), void *ctx);
+void	out_raw(struct output *o, const char *b, size_t len);
+/* Lines are queued over the editor: show() comes with them. */
+int	output_editor_hidden(const struct output *o);
+
 /* Building a line. */
 void	out_begin(struct output *o, int s);
 void	out_str(struct output *o, const char *str);

@@ -20,7 +20,12 @@
 #      one in the first and in the last tenth of them;
 #   4. memory: the node's RSS idle and with 1000 connections held open;
 #   5. fan-out: one command sent to 1000 nodes at once (BENCH_FANOUT), timed
-#      from the send to the last result, next to one round trip to one node.
+#      from the send to the last result, next to one round trip to one node;
+#   6. secured links: a node plain and the same node secured (Noise XX,
+#      sealed frames), side by side: requests/s at 50 x 16, a 10 MiB
+#      result, the time of one handshake (paced: a secured node takes 20
+#      handshakes a second from one address), and the cipher alone next to
+#      openssl speed.
 #
 # Exit status: 0 when every measurement ran, 1 when one failed.
 
@@ -158,10 +163,14 @@ rss_kib() {
 # is a pipe (a FIFO) that another process reads: grep, keeping only the
 # node's reports of lines it had to drop, in $TMP/NAME.drops.  Waits until
 # the node answers.  Sets NODE_PID (and READER_PID); fails when the port is
-# taken or the node never answers.
+# taken or the node never answers.  NODE_EXTRA, when set, is more members
+# of the config object; NODE_KEY, when set, is the key file with which a
+# secured kaipeer-bench checks that a secured node answers.
+NODE_EXTRA=""
+NODE_KEY=""
 start_node() {
-	printf '{"listenPort": %s, "interactive": false, "maxPeers": 2000}\n' \
-	    "$1" >"$TMP/$2.json"
+	printf '{"listenPort": %s, "interactive": false, "maxPeers": 2000%s}\n' \
+	    "$1" "${NODE_EXTRA:+, $NODE_EXTRA}" >"$TMP/$2.json"
 	if [ "${3:-}" = default ]; then
 		rm -f "$TMP/$2.fifo"
 		mkfifo "$TMP/$2.fifo" || return 1
@@ -178,7 +187,8 @@ start_node() {
 	i=0
 	while [ $i -lt 100 ]; do
 		kill -0 $NODE_PID 2>/dev/null || return 1
-		if "$KB" -p "$1" -c 1 -n 1 -q >/dev/null 2>&1; then
+		if "$KB" ${NODE_KEY:+-K "$NODE_KEY"} -p "$1" -c 1 -n 1 -q \
+		    >/dev/null 2>&1; then
 			kill -0 $NODE_PID 2>/dev/null && return 0
 			return 1
 		fi
@@ -608,6 +618,197 @@ FAN=$(cut -d, -f4 "$TMP/fan" | median)
 FANMIN=$(cut -d, -f5 "$TMP/fan" | median)
 ONE=$(cut -d, -f7 "$TMP/fan" | median)
 
+# --- 6. secured links: the same node with and without Noise ---------------
+
+# Two nodes alike but for security: "plain", and "sec" with an identity
+# (a key made here by kaipeer --genkey), kaipeer-bench's key in "trusted",
+# listening on 127.0.0.1 only.  Both may take frames of 64 MiB and results
+# of 16 MiB, and run the program "big" (cat of a 10 MiB file).  Per run,
+# back to back, plain then secured:
+#   a. SEC_C connections x depth 16 of 'calc 1+2' (kaipeer-bench -K for
+#      the secured node), and the node's CPU time per request;
+#   b. the 10 MiB result, one at a time (-c 1 -P 1 -n BIG_N): from the
+#      COMMAND queued to the whole RESULT read (and, secured, opened);
+#   c. SEC_HS handshakes one after another at 20 a second, node and client
+#      on CPU 0: the median time from socket() to the link up (the node's
+#      HELLO; secured, its first sealed frame);
+#   d. ChaCha20-Poly1305: kaipeer-bench -A 1 (aead_seal at five sizes) and
+#      openssl speed -evp chacha20-poly1305 at the same sizes.
+# A secured node takes at most 20 handshakes a second from one address
+# (burst 5), and every client here is 127.0.0.1: kaipeer-bench -K dials
+# one connection every 50 ms, and dials again, 250 ms later, one that the
+# node refused as too many (ERROR 5).  The clock of a load run starts
+# once every connection is up, so the pacing is not in its figure.
+
+SEC_C=50
+SEC_N=2000000
+BIG_N=10
+BIG_BYTES=10485760	# 10 MiB
+BIG_FRAME=16777472	# the frame limit kaipeer-bench announces for it
+SEC_HS=40
+HS_RATE=20		# the secured node's handshakes a second (guard.h)
+AEAD_SIZES="16 256 1024 8192 1048576"
+
+# kb_csv CMD...: one bounded run of CMD --csv into $TMP/kc.out; 1 if it
+# failed, having said why.
+kb_csv() {
+	bounded $LIMIT "$@" --csv >"$TMP/kc.out" 2>"$TMP/kc.err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		note "bench.sh: $* failed ($rc):"
+		cat "$TMP/kc.err" >&2
+		return 1
+	fi
+}
+
+# field N: field N of the second line of $TMP/kc.out (kaipeer-bench CSV).
+field() {
+	awk -F'","' -v f="$1" 'NR == 2 { v = $f; gsub(/"/, "", v); print v }' \
+	    "$TMP/kc.out"
+}
+
+# mbps MS: MB/s (10^6 bytes) of the 10 MiB result done in MS milliseconds.
+mbps() {
+	awk -v ms="$1" -v b=$BIG_BYTES 'BEGIN {
+	    if (ms + 0 > 0) printf "%.1f\n", b / (ms / 1000) / 1e6; else print "-" }'
+}
+
+# openssl_speed SIZE [-aead]: OpenSSL's ChaCha20-Poly1305 at SIZE bytes,
+# MB/s, from its machine-readable line "+F:n:name:bytes_per_second"; "-"
+# if it gave none.  Without -aead it streams one long message through
+# EVP_EncryptUpdate; with -aead each buffer is a whole message (nonce,
+# 13 bytes of associated data, tag), as aead_seal() does.
+openssl_speed() {
+	# shellcheck disable=SC2086 # $2 is an option or nothing
+	bounded 30 openssl speed -mr -seconds 1 -bytes "$1" ${2:-} \
+	    -evp chacha20-poly1305 >"$TMP/os.out" 2>/dev/null
+	v=$(awk -F: '/^\+F:/ { printf "%.1f\n", $4 / 1e6 }' "$TMP/os.out")
+	echo "${v:--}"
+}
+
+SEC_OK=0
+PORT=$((PORT + 1))
+# A 10 MiB result of 100-byte numbered lines, the last one cut short.
+awk -v n=$BIG_BYTES 'BEGIN { for (i = 0; i < int(n / 100); i++)
+    printf "%08d %090d\n", i, i
+    printf "%s", substr(sprintf("%08d %090d\n", i, i), 1, n % 100) }' \
+    >"$TMP/big.txt"
+if [ "$(wc -c <"$TMP/big.txt" | tr -d ' ')" -ne $BIG_BYTES ]; then
+	note "bench.sh: could not write the 10 MiB file"
+	STATUS=1
+elif ! "$KP" --genkey "$TMP/node.key" >/dev/null 2>"$TMP/genkey.err" ||
+    ! BENCH_PUB=$("$KP" --genkey "$TMP/bench.key" 2>>"$TMP/genkey.err"); then
+	note "bench.sh: kaipeer --genkey failed:"
+	cat "$TMP/genkey.err" >&2
+	STATUS=1
+else
+	BIG="\"maxFrameSize\": 67108864, \"maxResultSize\": 16777216,"
+	BIG="$BIG \"exec\": {\"big\": [\"cat\", \"$TMP/big.txt\"]}"
+	NODE_EXTRA=$BIG
+	if node_on_free_port plain; then
+		PL_PORT=$PORT
+		PL_PID=$NODE_PID
+		PORT=$((PORT + 1))
+		NODE_EXTRA="$BIG, \"identity\": \"$TMP/node.key\","
+		NODE_EXTRA="$NODE_EXTRA \"listenAddress\": \"127.0.0.1\","
+		NODE_EXTRA="$NODE_EXTRA \"trusted\": [{\"key\": \"$BENCH_PUB\"}]"
+		NODE_KEY=$TMP/bench.key
+		if node_on_free_port sec; then
+			SEC_PORT=$PORT
+			SEC_PID=$NODE_PID
+			SEC_OK=1
+		fi
+	fi
+	NODE_EXTRA=""
+	NODE_KEY=""
+	[ $SEC_OK -eq 1 ] || STATUS=1
+fi
+HAVE_OPENSSL=0
+command -v openssl >/dev/null 2>&1 && HAVE_OPENSSL=1
+
+: >"$TMP/sl"
+: >"$TMP/sb"
+: >"$TMP/sh"
+for z in $AEAD_SIZES; do
+	: >"$TMP/aead.$z"
+done
+run=1
+while [ $SEC_OK -eq 1 ] && [ $run -le "$RUNS" ]; do
+	# a. requests: plain, then secured
+	t0=$(cpu_ticks $PL_PID)
+	clock_children; c0=$CPU
+	kb_csv "$KB" -p $PL_PORT -c $SEC_C -n $SEC_N -P 16 ||
+	    { STATUS=1; break; }
+	clock_children; c1=$CPU
+	t1=$(cpu_ticks $PL_PID)
+	prps=$(field 2 | awk '{ printf "%.0f\n", $1 }')
+	pcpu=$(us_per_req "$t0" "$t1" $SEC_N)
+	pbusy=$(busy "$c0" "$c1" $SEC_N "$prps")
+	t0=$(cpu_ticks $SEC_PID)
+	clock_children; c0=$CPU
+	kb_csv "$KB" -K "$TMP/bench.key" -p $SEC_PORT -c $SEC_C -n $SEC_N \
+	    -P 16 || { STATUS=1; break; }
+	clock_children; c1=$CPU
+	t1=$(cpu_ticks $SEC_PID)
+	srps=$(field 2 | awk '{ printf "%.0f\n", $1 }')
+	scpu=$(us_per_req "$t0" "$t1" $SEC_N)
+	sbusy=$(busy "$c0" "$c1" $SEC_N "$srps")
+	echo "$prps $srps $(ratio "$srps" "$prps") $pcpu $scpu" \
+	    "$(ratio "$scpu" "$pcpu") $pbusy $sbusy" >>"$TMP/sl"
+
+	# b. the 10 MiB result
+	kb_csv "$KB" -p $PL_PORT -c 1 -n $BIG_N -t big -M $BIG_FRAME \
+	    -E "$TMP/big.txt" || { STATUS=1; break; }
+	pms=$(field 3)
+	kb_csv "$KB" -K "$TMP/bench.key" -p $SEC_PORT -c 1 -n $BIG_N -t big \
+	    -M $BIG_FRAME -E "$TMP/big.txt" || { STATUS=1; break; }
+	sms=$(field 3)
+	pmb=$(mbps "$pms")
+	smb=$(mbps "$sms")
+	echo "$pms $sms $pmb $smb $(ratio "$smb" "$pmb") $(ratio "$sms" "$pms")" \
+	    >>"$TMP/sb"
+
+	# c. handshakes, paced, node and client on CPU 0
+	[ -z "$PIN" ] || taskset -pc 0 $PL_PID >/dev/null
+	# shellcheck disable=SC2086 # $PIN is a command and its arguments
+	kb_csv $PIN "$KB" -p $PL_PORT -H $SEC_HS -r $HS_RATE ||
+	    { STATUS=1; break; }
+	[ -z "$PIN" ] || taskset -pc "$ALLCPUS" $PL_PID >/dev/null
+	phs=$(field 10)
+	[ -z "$PIN" ] || taskset -pc 0 $SEC_PID >/dev/null
+	# shellcheck disable=SC2086
+	kb_csv $PIN "$KB" -K "$TMP/bench.key" -p $SEC_PORT -H $SEC_HS \
+	    -r $HS_RATE || { STATUS=1; break; }
+	[ -z "$PIN" ] || taskset -pc "$ALLCPUS" $SEC_PID >/dev/null
+	shs=$(field 10)
+	echo "$phs $shs $(ratio "$shs" "$phs")" >>"$TMP/sh"
+
+	# d. the cipher alone: ours, then OpenSSL's
+	kb_csv "$KB" -A 1 || { STATUS=1; break; }
+	for z in $AEAD_SIZES; do
+		k=$(awk -F'","' -v z="$z" 'NR > 1 { s = $1; gsub(/"/, "", s);
+		    if (s == z) printf "%.1f\n", $2 / 1e6 }' "$TMP/kc.out")
+		o=-
+		a=-
+		if [ $HAVE_OPENSSL -eq 1 ]; then
+			o=$(openssl_speed "$z")
+			a=$(openssl_speed "$z" -aead)
+		fi
+		echo "${k:--} $o $(ratio "${k:--}" "$o") $a" \
+		    "$(ratio "${k:--}" "$a")" >>"$TMP/aead.$z"
+	done
+
+	echo "secured run $run: $SEC_C x 16 plain $prps/s, secured $srps/s" \
+	    "($(tail -n 1 "$TMP/sl" | cut -d' ' -f3)); 10 MiB plain $pms ms," \
+	    "secured $sms ms; handshake up plain $phs us, secured $shs us;" \
+	    "aead_seal 1 MiB $(tail -n 1 "$TMP/aead.1048576" | cut -d' ' -f1) MB/s"
+	run=$((run + 1))
+done
+if [ $SEC_OK -eq 1 ]; then
+	stop $PL_PID
+	stop $SEC_PID
+fi
+
 # --- the tables --------------------------------------------------------------
 
 ms() {
@@ -700,6 +901,65 @@ echo "send to the last of $FANOUT results:  $FAN ms   (best round: $FANMIN ms)"
 echo "one round trip, one peer:         $ONE us"
 echo "$FANOUT results cost as much as $(awk -v f="$FAN" -v o="$ONE" 'BEGIN {
     if (f == "-" || o + 0 <= 0) print "-"; else printf "%.0f", f * 1000 / o }') round trips to one peer"
+
+echo
+echo "=== secured links: the same node plain and secured (Noise XX," \
+    "ChaCha20-Poly1305), medians of $RUNS runs"
+echo "plain:   $KP -q plain.json  {maxFrameSize 64 MiB, maxResultSize 16 MiB," \
+    "exec big: cat a 10 MiB file}"
+echo "secured: $KP -q sec.json    the same, with identity, listenAddress" \
+    "127.0.0.1, trusted: the bench's key"
+echo "kaipeer-bench -K bench.key dials one connection every 50 ms (the node" \
+    "takes 20 handshakes a second"
+echo "from one address), and a refused one again 250 ms later; a load" \
+    "run's clock starts once all are up"
+if [ $SEC_OK -eq 1 ]; then
+	printf '%-40s %10s %10s %9s   %s\n' "" plain secured "sec/plain" \
+	    "per-run ratios"
+	runs() {
+		cut -d' ' -f"$2" "$TMP/$1" | tr '\n' ' ' | sed 's/ $//; s/ /, /g'
+	}
+	printf '%-40s %10s %10s %9s   %s\n' \
+	    "requests/s, $SEC_C x 16 'calc 1+2'" "$(m sl 1)" "$(m sl 2)" \
+	    "$(m sl 3)" "$(runs sl 3)"
+	printf '%-40s %10s %10s %9s   %s\n' "node CPU per request (us)" \
+	    "$(m sl 4)" "$(m sl 5)" "$(m sl 6)" "$(runs sl 6)"
+	printf '%-40s %10s %10s\n' "kaipeer-bench busy (CPU time / run)" \
+	    "$(m sl 7)" "$(m sl 8)"
+	printf '%-40s %10s %10s %9s   %s\n' "10 MiB result: command to result (ms)" \
+	    "$(m sb 1)" "$(m sb 2)" "$(m sb 6)" "$(runs sb 6)"
+	printf '%-40s %10s %10s %9s   %s\n' "10 MiB result: MB/s" "$(m sb 3)" \
+	    "$(m sb 4)" "$(m sb 5)" "$(runs sb 5)"
+	printf '%-40s %10s %10s %9s   %s\n' "handshake, connect to link up (us)" \
+	    "$(m sh 1)" "$(m sh 2)" "$(m sh 3)" "$(runs sh 3)"
+	awk -v r="$(m sl 3)" 'BEGIN { printf "goal: secured/plain requests/s" \
+	    " >= 0.70: %s\n", r == "-" ? "?" : (r + 0 >= 0.7 ? "met" : "missed") }'
+	echo "10 MiB result: kaipeer-bench -c 1 -P 1 -n $BIG_N -t big -M" \
+	    "$BIG_FRAME -E big.txt, its p50; handshakes: -H $SEC_HS -r $HS_RATE," \
+	    "the median of socket() to the node's HELLO (secured: its first" \
+	    "sealed frame)${PIN:+, node and client on CPU 0}"
+	echo
+	echo "=== ChaCha20-Poly1305, MB/s (10^6 bytes a second of CPU time)," \
+	    "medians of $RUNS runs"
+	echo "kaipeer: $KB -A 1 (aead_seal, 5 bytes of associated data, a new" \
+	    "nonce each call)"
+	if [ $HAVE_OPENSSL -eq 1 ]; then
+		echo "openssl: openssl speed -mr -seconds 1 -bytes SIZE [-aead]" \
+		    "-evp chacha20-poly1305 ($(openssl version 2>/dev/null |
+		    cut -d' ' -f1-2)); -aead: each buffer a whole message"
+	else
+		echo "openssl: openssl not installed"
+	fi
+	printf '%8s %10s %10s %10s %14s %14s\n' bytes kaipeer openssl \
+	    "-aead" "kaipeer/openssl" "kaipeer/-aead"
+	for z in $AEAD_SIZES; do
+		printf '%8s %10s %10s %10s %14s %14s\n' "$z" "$(m "aead.$z" 1)" \
+		    "$(m "aead.$z" 2)" "$(m "aead.$z" 4)" "$(m "aead.$z" 3)" \
+		    "$(m "aead.$z" 5)"
+	done
+else
+	echo "(not measured: see the messages above)"
+fi
 
 ended=$(now_ns)
 echo

@@ -791,8 +791,9 @@ START_TEST(test_killed_in_flight)
 END_TEST
 
 /*
- * Leaving with a command in flight: "exit" waits for its result (here a
- * time-out), SIGTERM does not (the result is "Error: exiting").  Both
+ * Leaving with a command in flight: "exit" says it waits, and waits for
+ * its result (here a time-out), SIGTERM does not (the result is "Error:
+ * exiting").  Both
  * exit 0, and the peer hears a goodbye.
  */
 START_TEST(test_exit_in_flight)
@@ -804,9 +805,12 @@ START_TEST(test_exit_in_flight)
 	h_signal(p1, SIGSTOP);
 	SEND(p2, "@0 calc 1+1");
 	EXPECT_NEXT(p2, S("Sent command 'calc 1+1' to 127.0.0.1:%d", port1));
-	if (_i == 0)
+	if (_i == 0) {
 		SEND(p2, "exit");
-	else
+		/* It says what it waits for. */
+		EXPECT_NEXT(p2, "Waiting for 1 command in flight before "
+		    "exiting (Ctrl-C cancels them)");
+	} else
 		h_signal(p2, SIGTERM);
 	EXPECT_NEXT(p2, S("Result from 127.0.0.1:%d for command 'calc 1+1': "
 	    "Error: %s", port1, _i == 0 ? "timed out after 1000 ms" :

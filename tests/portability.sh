@@ -103,7 +103,9 @@ fi
 # install and uninstall into a staging directory.
 stage="$scratch/stage"
 files="bin/kaipeer bin/kaipeer-bench lib/libkaipeer.a include/kaipeer.h
-share/man/man1/kaipeer.1 share/man/man5/kaipeer.json.5"
+share/man/man1/kaipeer.1 share/man/man5/kaipeer.json.5
+lib/pkgconfig/kaipeer.pc lib/systemd/system/kaipeer.service
+share/bash-completion/completions/kaipeer"
 if make -s install DESTDIR="$stage" PREFIX=/opt/kp >"$scratch/install.log" 2>&1; then
 	missing=
 	for f in $files; do
@@ -127,6 +129,41 @@ if make -s install DESTDIR="$stage" PREFIX=/opt/kp >/dev/null 2>&1 &&
 	pass "embedding the installed libkaipeer.a"
 else
 	fail "embedding the installed libkaipeer.a"; cat "$scratch/link.log"
+fi
+
+# The same through pkg-config, and the service's paths.
+if command -v pkg-config >/dev/null 2>&1; then
+	pc=$stage/opt/kp/lib/pkgconfig
+	# shellcheck disable=SC2046	# the words pkg-config gives
+	if cc $(PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$pc" \
+	    pkg-config --cflags kaipeer) -o "$scratch/greet2" \
+	    examples/greet.c $(PKG_CONFIG_SYSROOT_DIR="$stage" \
+	    PKG_CONFIG_PATH="$pc" pkg-config --libs kaipeer) \
+	    2>"$scratch/pc.log" &&
+	    [ "$(cd "$scratch" && ./greet2 -q -c 'calc 1+2')" = "Result: 3" ] &&
+	    grep -q '^Version: [0-9]' "$pc/kaipeer.pc"; then
+		pass "cc \$(pkg-config --cflags --libs kaipeer)"
+	else
+		fail "pkg-config kaipeer"; cat "$scratch/pc.log" "$pc/kaipeer.pc"
+	fi
+else
+	skip "pkg-config: not installed"
+fi
+unit=$stage/opt/kp/lib/systemd/system/kaipeer.service
+if grep -q '^ExecStart=/opt/kp/bin/kaipeer -n ' "$unit" &&
+    grep -q '^ExecReload=/bin/kill -HUP \$MAINPID' "$unit" &&
+    grep -q '^Restart=on-failure' "$unit" &&
+    ! grep -q '@PREFIX@' "$unit"; then
+	pass "kaipeer.service: -n, reload by SIGHUP, restart on failure"
+else
+	fail "kaipeer.service"; cat "$unit"
+fi
+if command -v bash >/dev/null 2>&1 && bash -c ". \"$stage/opt/kp/share/bash-completion/completions/kaipeer\" &&
+    COMP_WORDS=(kaipeer --gen); COMP_CWORD=1; _kaipeer &&
+    [ \"\${COMPREPLY[*]}\" = --genkey ]"; then
+	pass "bash completion"
+else
+	fail "bash completion"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -62,7 +62,7 @@ unit check_library tests/check_library.c json.c confread.c conftrust.c \
     base64.c edit.c $crypto noise.c seal.c random.c keys.c loop.c output.c net.c \
     resolve.c session.c secure.c table.c guard.c peers.c request.c \
     command.c builtin.c proc.c exec.c fanout.c node.c nodecfg.c report.c \
-    admin.c shell.c script.c repl.c cli.c
+    admin.c shell.c script.c term.c repl.c cli.c
 
 make -s kaipeer examples/greet examples/ask tests/check_integration >/dev/null || exit 1
 if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
