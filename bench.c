@@ -13,10 +13,13 @@
  * get dearer as connections come and go shows it.  With -F it is a node
  * itself, timing one command fanned out to many (benchfan.c).  With -K
  * key_file every connection is secured (benchsec.c): after the HELLOs the
- * Noise handshake, then every frame sealed; a connection is up at the
- * node's first sealed frame.  -r paces new connections (with -K, at the
- * node's handshake limit unless told), and a connection the node refuses
- * as too many (ERROR 5 before its HELLO) is dialled again after a pause.
+ * Noise handshake, then the frames of each direction go in sealed records
+ * (the frames queued for a connection are sealed together just before its
+ * write, the records read are opened into a plaintext buffer and the
+ * frames taken from there); a connection is up at the node's first frame
+ * opened.  -r paces new connections (with -K, at the node's handshake
+ * limit unless told), and a connection the node refuses as too many
+ * (ERROR 5 before its HELLO) is dialled again after a pause.
  * -M announces a larger frame limit and sizes the input for it, so that
  * large results can be measured (-E names a file holding the expected
  * one).  -A times the cipher alone.
@@ -82,7 +85,7 @@
 enum client_state {
 	C_CONNECTING,		/* TCP connect in progress */
 	C_HELLO,		/* waiting for the node's HELLO */
-	C_NOISE,		/* -K: the Noise handshake, to the first sealed frame */
+	C_NOISE,		/* -K: the Noise handshake, to the first record */
 	C_READY,		/* handshake done */
 	C_DONE,			/* -H: the node's HELLO came; say BYE */
 	C_CLOSING		/* -H: BYE sent; the node is to hang up */
@@ -108,7 +111,7 @@ struct client {
 	unsigned long	 number;	/* its node id's, for the next dial */
 	struct client	*next_dial;	/* on the dial queue (-r) */
 	struct bench_sec *sec;		/* -K, else NULL */
-	size_t		 over;		/* SEAL_OVERHEAD once sealed, else 0 */
+	int		 sealed;	/* -K: frames go through sec's queue */
 };
 
 /* The command line (benchopt.c). */
@@ -119,7 +122,7 @@ static char *expected;		/* incap bytes */
 static size_t expected_len;
 static int have_expected;
 static size_t frame_max;	/* the largest length field taken */
-static size_t incap;		/* input buffer: that frame, sealed */
+static size_t incap;		/* input buffer: that frame, or a record */
 
 static struct loop *loop;
 static struct loop_timer stall_timer, hold_timer, pace_timer;
@@ -143,7 +146,7 @@ static long long t_begin, t_ready, t_end;	/* ns */
 /* -H: the handshake under way began at hs_start; the first tenth ended at
  * t_first, the last began at t_last (ns).  samples[k] is how long
  * handshake k took, from socket() to the node's hang-up; up[k] until the
- * link was up (the node's HELLO, or with -K its first sealed frame). */
+ * link was up (the node's HELLO, or with -K its first record opened). */
 static long tenth;
 static long long hs_start, t_first, t_last;
 static long long *up;
@@ -294,9 +297,9 @@ enqueue(struct client *c)
 	wlist = c;
 }
 
-/* Queue a frame for the next write; the buffer was sized for it. */
+/* Room for len more bytes at the end of c->out; NULL if there is none. */
 static unsigned char *
-out_space(struct client *c, size_t len)
+out_room(struct client *c, size_t len)
 {
 	unsigned char *p;
 
@@ -308,10 +311,48 @@ out_space(struct client *c, size_t len)
 		c->outoff = 0;
 	}
 	if (c->outlen + len > outcap)
-		die("connection %d: output buffer full", c->i);
+		return NULL;
 	p = c->out + c->outlen;
 	c->outlen += len;
 	return p;
+}
+
+/* Room for a frame of len bytes, to go at the next write: in c->out, or
+ * once sealed in the plaintext queue (-K); NULL if full. */
+static unsigned char *
+frame_room(struct client *c, size_t len)
+{
+	return c->sealed ? bench_sec_queue(c->sec, len) : out_room(c, len);
+}
+
+/* As frame_room(); the buffers were sized for what is sent. */
+static unsigned char *
+out_space(struct client *c, size_t len)
+{
+	unsigned char *p;
+
+	if ((p = frame_room(c, len)) == NULL)
+		die("connection %d: output buffer full", c->i);
+	return p;
+}
+
+/* -K: seal the frames queued into records, after what c->out holds. */
+static void
+seal_queued(struct client *c)
+{
+	long n;
+
+	if (bench_sec_queued(c->sec) == 0)
+		return;
+	if (c->outoff > 0) {
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	if ((n = bench_sec_seal(c->sec, c->out + c->outlen, outcap -
+	    c->outlen)) < 0)
+		die("connection %d: cannot seal (nonces used up)", c->i);
+	c->outlen += (size_t)n;
 }
 
 /* Fill the free slots of a connection with COMMANDs. */
@@ -331,14 +372,12 @@ fill(struct client *c)
 		slot = c->freeslot[--c->nfree];
 		id = (uint32_t)slot + (uint32_t)opt.depth *
 		    (c->seq++ % (UINT32_MAX / (uint32_t)opt.depth));
-		p = out_space(c, frame_len + c->over);
+		p = out_space(c, frame_len);
 		memcpy(p, frame, frame_len);
 		p[PROTO_HEADER] = (unsigned char)(id >> 24);
 		p[PROTO_HEADER + 1] = (unsigned char)(id >> 16);
 		p[PROTO_HEADER + 2] = (unsigned char)(id >> 8);
 		p[PROTO_HEADER + 3] = (unsigned char)id;
-		if (c->over > 0)
-			(void)bench_sec_seal(c->sec, p, frame_len);
 		c->ids[slot] = id;
 		c->sent[slot] = t;
 		c->busy[slot] = 1;
@@ -346,14 +385,19 @@ fill(struct client *c)
 	}
 }
 
-/* One write of everything pending; what the socket refuses waits for it
- * to turn writable. */
+/* One write of everything pending (-K: the frames queued sealed first,
+ * into as few records as they fit in); what the socket refuses waits for
+ * it to turn writable. */
 static void
 flush(struct client *c)
 {
 	ssize_t w;
 
-	if (c->state == C_CONNECTING || c->blocked || c->outoff == c->outlen)
+	if (c->state == C_CONNECTING || c->blocked)
+		return;
+	if (c->sealed)
+		seal_queued(c);
+	if (c->outoff == c->outlen)
 		return;
 	do
 		w = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
@@ -404,7 +448,7 @@ dial(struct client *c, unsigned long number)
 	c->number = number;
 	c->inlen = c->outoff = c->outlen = 0;
 	c->blocked = 0;
-	c->over = 0;
+	c->sealed = 0;
 	if ((n = proto_hello_encode(c->out, outcap, &hello)) < 0)
 		die("cannot encode HELLO");
 	c->outlen = (size_t)n;
@@ -516,6 +560,9 @@ setup(void)
 	    strlen(opt.command))) < 0)
 		die("cannot encode the command");
 	frame_len = (size_t)n;
+	/* c->out: our HELLO and the handshake, then -P COMMANDs (sealed:
+	 * in records, each at least one frame) and a few PONGs and the BYE;
+	 * -K's plaintext queue is as large. */
 	outcap = PROTO_MAX_HELLO + (size_t)opt.depth * (frame_len +
 	    SEAL_OVERHEAD) + SLACK;
 	samples = alloc(opt.handshakes > 0 ? (size_t)opt.handshakes :
@@ -552,7 +599,8 @@ setup(void)
 		c->i = i;
 		c->in = alloc(incap, 1);
 		c->out = alloc(outcap, 1);
-		if (opt.key != NULL && (c->sec = bench_sec_new()) == NULL)
+		if (opt.key != NULL && (c->sec = bench_sec_new(outcap,
+		    frame_max + 4)) == NULL)
 			die("out of memory");
 		if (opt.handshakes == 0) {
 			c->ids = alloc((size_t)opt.depth, sizeof(*c->ids));
@@ -602,7 +650,7 @@ on_result(struct client *c, const struct proto_frame *f, long long now)
 		t_end = now;
 }
 
-/* The node's HELLO on c has arrived (with -K, its first sealed frame). */
+/* The node's HELLO on c has arrived (with -K, its first record opened). */
 static void
 on_hello(struct client *c, long long now)
 {
@@ -629,7 +677,7 @@ queue_noise(struct client *c, long n)
 	if (n < 0)
 		die("connection %d: the Noise handshake failed (no random "
 		    "source, or the node's message 2 is wrong)", c->i);
-	memcpy(out_space(c, (size_t)n), msg, (size_t)n);
+	memcpy(out_space(c, (size_t)n), msg, (size_t)n);	/* in clear */
 	enqueue(c);
 }
 
@@ -672,15 +720,15 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 		return;
 	}
 	if (c->state == C_NOISE) {
-		if (!bench_sec_sealed(c->sec)) {
+		if (!c->sealed) {
 			if (f->type != PROTO_NOISE)
 				die("connection %d: expected NOISE, got %s",
 				    c->i, proto_type_name(f->type));
 			queue_noise(c, bench_sec_noise(c->sec, f, msg));
-			c->over = SEAL_OVERHEAD;
+			c->sealed = 1;
 			return;
 		}
-		on_hello(c, now);	/* its first sealed frame */
+		on_hello(c, now);	/* in its first record */
 		if (c->state == C_DONE)
 			return;
 	}
@@ -697,10 +745,8 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 	case PROTO_PING:
 		if (proto_ping_decode(f, &token) != 0)
 			die("connection %d: malformed PING", c->i);
-		p = out_space(c, PROTO_HEADER + 8 + c->over);
+		p = out_space(c, PROTO_HEADER + 8);
 		(void)proto_ping_encode(p, PROTO_HEADER + 8, PROTO_PONG, token);
-		if (c->over > 0)
-			(void)bench_sec_seal(c->sec, p, PROTO_HEADER + 8);
 		enqueue(c);
 		break;
 	case PROTO_PONG:
@@ -711,25 +757,25 @@ on_frame(struct client *c, const struct proto_frame *f, long long now)
 	}
 }
 
-/* A polite goodbye on c. */
+/* A polite goodbye on c, after whatever is queued (sealed with it). */
 static void
 send_bye(struct client *c)
 {
-	unsigned char b[32 + SEAL_OVERHEAD];
+	unsigned char b[32], *p;
 	ssize_t w;
 	long len;
 
-	/* Best effort: a failure here changes nothing measured.  What is
-	 * queued goes first: a sealed BYE must follow it, in nonce order. */
+	/* Best effort: a failure here changes nothing measured. */
+	len = proto_bye_encode(b, sizeof(b), "bench done", 10);
+	if (len > 0 && (p = frame_room(c, (size_t)len)) != NULL)
+		memcpy(p, b, (size_t)len);
+	if (c->sealed)
+		seal_queued(c);
 	if (c->outlen > c->outoff) {
 		w = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+		(void)w;
 		c->outoff = c->outlen;
 	}
-	len = proto_bye_encode(b, 32, "bench done", 10);
-	if (len > 0 && c->over > 0)
-		len = (long)bench_sec_seal(c->sec, b, (size_t)len);
-	w = len > 0 ? write(c->fd, b, (size_t)len) : 0;
-	(void)w;
 }
 
 static void
@@ -765,18 +811,20 @@ next_handshake(struct client *c)
 	queue_dial(c, (unsigned long)ndone);
 }
 
-/* The next whole frame at c->in + off, opened if sealed; as
- * bench_sec_next() returns. */
+/* The next whole frame of c->in from *off (which moves past what it
+ * took), opened from its records if sealed; as bench_sec_next() returns. */
 static long
-next_frame(struct client *c, size_t off, struct proto_frame *f)
+next_frame(struct client *c, size_t *off, struct proto_frame *f)
 {
 	size_t max = c->state == C_HELLO || c->state == C_NOISE ?
 	    PROTO_MAX_HELLO : frame_max;
+	long n;
 
 	if (c->sec != NULL)
-		return bench_sec_next(c->sec, c->in + off, c->inlen - off, max,
-		    f);
-	return proto_frame_next(c->in + off, c->inlen - off, max, f);
+		return bench_sec_next(c->sec, c->in, c->inlen, off, max, f);
+	if ((n = proto_frame_next(c->in + *off, c->inlen - *off, max, f)) > 0)
+		*off += (size_t)n;
+	return n;
 }
 
 /* Read what is there and handle every whole frame in it. */
@@ -788,6 +836,7 @@ on_readable(struct client *c)
 	long long now;
 	ssize_t r;
 	long n, before;
+	unsigned long opened = 0;
 
 	for (;;) {
 		room = incap - c->inlen;
@@ -813,14 +862,17 @@ on_readable(struct client *c)
 		now = now_ns();
 		c->inlen += (size_t)r;
 		off = 0;
+		if (c->sealed)
+			opened = bench_sec_opened(c->sec);
 		before = ndone;
-		while ((n = next_frame(c, off, &f)) > 0) {
-			if (c->over > 0)
+		while ((n = next_frame(c, &off, &f)) > 0) {
+			if (c->sealed && bench_sec_opened(c->sec) != opened) {
+				opened = bench_sec_opened(c->sec);
 				now = now_ns();	/* opened: usable from now */
+			}
 			on_frame(c, &f, now);
 			if (c->fd == -1)
 				return;		/* refused: dialled again */
-			off += (size_t)n;
 			if (c->state == C_DONE)
 				break;
 		}
@@ -950,7 +1002,9 @@ main(int argc, char **argv)
 	if (opt.key != NULL)
 		bench_sec_load(opt.key);
 	frame_max = opt.max_frame > 0 ? (size_t)opt.max_frame : IN_CAP - 4;
-	incap = frame_max + 4 + SEAL_OVERHEAD;
+	incap = frame_max + 4;
+	if (opt.key != NULL && incap < SEAL_HEADER + SEAL_MAX_MSG)
+		incap = SEAL_HEADER + SEAL_MAX_MSG;	/* a whole record */
 	if (opt.fanout != NULL) {
 		raise_fd_limit();
 		bench_fanout(&opt);

@@ -64,12 +64,20 @@ csv_field(const char *s)
 	putchar('"');
 }
 
+/* a / b, or 0. */
+static double
+per(unsigned long long a, unsigned long long b)
+{
+	return b > 0 ? (double)a / (double)b : 0;
+}
+
 void
 bench_report(const struct bench_opts *o, long long *samples,
     const struct bench_times *t, const char *expected, size_t elen)
 {
 	double secs = (double)(t->end - t->ready) / 1e9, rps;
 	double p50, p99, max;
+	struct bench_sec_totals st;
 	char buf[128];
 
 	qsort(samples, (size_t)o->requests, sizeof(*samples), cmp_ll);
@@ -77,11 +85,19 @@ bench_report(const struct bench_opts *o, long long *samples,
 	p50 = percentile(samples, 0.50, o->requests);
 	p99 = percentile(samples, 0.99, o->requests);
 	max = (double)samples[o->requests - 1] / 1e6;
+	if (o->key != NULL)
+		bench_sec_totals(&st);
 	if (o->csv) {
-		printf("\"name\",\"rps\",\"p50_ms\",\"p99_ms\",\"max_ms\"\n");
+		printf("\"name\",\"rps\",\"p50_ms\",\"p99_ms\",\"max_ms\"%s\n",
+		    o->key != NULL ? ",\"frames_per_record_out\","
+		    "\"frames_per_record_in\"" : "");
 		csv_field(o->command);
-		printf(",\"%.2f\",\"%.3f\",\"%.3f\",\"%.3f\"\n", rps, p50, p99,
+		printf(",\"%.2f\",\"%.3f\",\"%.3f\",\"%.3f\"", rps, p50, p99,
 		    max);
+		if (o->key != NULL)
+			printf(",\"%.2f\",\"%.2f\"", per(st.frames_out,
+			    st.records_out), per(st.frames_in, st.records_in));
+		printf("\n");
 	} else if (o->quiet) {
 		printf("%s: %.2f requests per second, p50=%.3f msec\n", o->command,
 		    rps, p50);
@@ -93,8 +109,15 @@ bench_report(const struct bench_opts *o, long long *samples,
 		    o->depth);
 		printf("  node %s port %d; every result was '%s'\n", o->host, o->port,
 		    bench_show(expected, elen, buf, sizeof(buf)));
-		printf("  connect and handshake took %.3f ms\n\n",
+		printf("  connect and handshake took %.3f ms\n",
 		    (double)(t->ready - t->begin) / 1e6);
+		if (o->key != NULL)
+			printf("  secured: %llu frames sent in %llu records "
+			    "(%.2f a record), %llu received in %llu (%.2f)\n",
+			    st.frames_out, st.records_out, per(st.frames_out,
+			    st.records_out), st.frames_in, st.records_in,
+			    per(st.frames_in, st.records_in));
+		printf("\n");
 		printf("Summary:\n");
 		printf("  throughput summary: %.2f requests per second\n", rps);
 		printf("  latency summary (msec):\n");
@@ -124,7 +147,7 @@ median_us(long long *s, long n)
  * tenth, and the median time of one handshake in each tenth: a burst of
  * other work on the machine moves a tenth's rate, much less its median.
  * Then p50 and p99 of the time from socket() to the link being up (the
- * node's HELLO; with -K its first sealed frame), the figure to compare
+ * node's HELLO; with -K its first record opened), the figure to compare
  * plain and secured handshakes by, since it leaves out the goodbye.
  */
 void
@@ -185,7 +208,7 @@ bench_report_handshakes(const struct bench_opts *o, long long *samples,
 		printf("          p50       p99       max\n");
 		printf("    %9.1f %9.1f %9.1f\n", p50, p99, max);
 		printf("  from socket() to the link up (usec)%s:\n",
-		    o->key != NULL ? ", secured: to the first sealed frame" :
+		    o->key != NULL ? ", secured: to the first record opened" :
 		    "");
 		printf("          p50       p99\n");
 		printf("    %9.1f %9.1f\n", up50, up99);

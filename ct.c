@@ -4,10 +4,12 @@
  * The contract is in include/ct.h.  Both tests fold every byte into one
  * accumulator with OR and turn it into a result by arithmetic alone, so the
  * loop runs to n whatever the data and no branch depends on where a
- * difference lies.  ct_wipe() stores through a volatile pointer, which the
- * compiler must keep even when the object is dead right after.
+ * difference lies.  ct_wipe() calls memset through a volatile function
+ * pointer, a call the compiler must keep even when the object is dead
+ * right after.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "ct.h"
 
@@ -43,12 +45,15 @@ ct_is_zero(const void *p, size_t n)
 	return byte_is_zero(d);
 }
 
+/*
+ * memset through a volatile pointer to it: the compiler cannot know which
+ * function it will call, so it cannot drop the call as a dead store, and
+ * the C library's memset clears a block a word (or a vector) at a time.
+ */
+static void *(*volatile const wipe_fn)(void *, int, size_t) = memset;
+
 void
 ct_wipe(void *p, size_t n)
 {
-	volatile unsigned char *v = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v[i] = 0;
+	wipe_fn(p, 0, n);
 }

@@ -343,6 +343,20 @@ conn_space(struct conn *c, size_t need)
 	return c->out + c->out_len;
 }
 
+size_t
+conn_room(const struct conn *c)
+{
+	size_t pending = c->out_len - c->out_off;
+
+	return pending < c->net->out_max ? c->net->out_max - pending : 0;
+}
+
+void
+conn_touch(struct conn *c)
+{
+	conn_commit(c, 0);
+}
+
 void
 conn_commit(struct conn *c, size_t len)
 {
@@ -358,11 +372,14 @@ conn_commit(struct conn *c, size_t len)
 static void
 write_conn(struct conn *c)
 {
-	size_t pending = c->out_len - c->out_off;
+	size_t pending;
 	ssize_t w;
 	int was_blocked = c->blocked;
 
-	if (pending == 0)
+	if (c->ops != NULL && c->ops->flushing != NULL &&
+	    c->state == CONN_OPEN)
+		c->ops->flushing(c->ctx, c);
+	if ((pending = c->out_len - c->out_off) == 0)
 		return;
 	w = send(c->fd, c->out + c->out_off, pending, SEND_FLAGS);
 	if (w == -1) {

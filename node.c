@@ -243,11 +243,13 @@ on_command(void *ctx, struct peer *e, uint32_t id, const char *text,
 	struct kaipeer_node *n = ctx;
 	static const char limited[] = "Error: rate limited";
 	char buf[ADDR_STRLEN + PROTO_MAX_NAME + 4];
-	const char *who = named(buf, sizeof(buf), e, e->addr);
+	const char *who;
 
-	if (!n->quiet)
+	if (!n->quiet) {
+		who = named(buf, sizeof(buf), e, e->addr);
 		out_line3(n->out, OUT_STDOUT, "Command from ", 13, who,
 		    strlen(who), ": ", 2, text, len);
+	}
 	if (!guard_rate(&n->cfg, e, loop_now(n->loop))) {
 		call_done(n, NULL, e->index, id, CALL_ERROR, -1, limited,
 		    sizeof(limited) - 1);
@@ -462,7 +464,7 @@ on_accept(void *ctx, struct conn *c)
 static int
 make_layers(struct kaipeer_node *n)
 {
-	size_t frame = (size_t)n->cfg.max_frame;
+	size_t frame = (size_t)n->cfg.max_frame, in;
 
 	if (n->net != NULL)
 		return 0;
@@ -479,7 +481,10 @@ make_layers(struct kaipeer_node *n)
 	/* A result must fit a RESULT frame: id, status and the text. */
 	if (commands_resize(n->cmds, frame - 16) == -1)
 		return -1;
-	if ((n->net = net_new(n->loop, frame + PROTO_HEADER + SEAL_OVERHEAD,
+	/* A frame, or a sealed record, whichever is longer. */
+	in = frame + PROTO_HEADER > SEAL_HEADER + SEAL_MAX_MSG ?
+	    frame + PROTO_HEADER : SEAL_HEADER + SEAL_MAX_MSG;
+	if ((n->net = net_new(n->loop, in,
 	    HWM + frame + 65536, on_accept, n)) == NULL)
 		return -1;
 	n->env.net = n->net;

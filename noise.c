@@ -173,8 +173,9 @@ decrypt_and_hash(struct noise_hs *hs, const unsigned char *ct, size_t len,
 
 void
 noise_hs_init(struct noise_hs *hs, int initiator,
-    const unsigned char s[NOISE_KEY], const unsigned char e[NOISE_KEY],
-    const unsigned char *psk, const void *prologue, size_t plen)
+    const unsigned char s[NOISE_KEY], const unsigned char *s_pub,
+    const unsigned char e[NOISE_KEY], const unsigned char *psk,
+    const void *prologue, size_t plen)
 {
 	const char *name = psk != NULL ? name_xxpsk3 : name_xx;
 	size_t nlen = strlen(name);
@@ -189,7 +190,10 @@ noise_hs_init(struct noise_hs *hs, int initiator,
 	memcpy(hs->ck, hs->h, NOISE_KEY);
 	mix_hash(hs, prologue, plen);
 	memcpy(hs->s, s, NOISE_KEY);
-	x25519_public(hs->s_pub, s);
+	if (s_pub != NULL)
+		memcpy(hs->s_pub, s_pub, NOISE_KEY);
+	else
+		x25519_public(hs->s_pub, s);
 	memcpy(hs->e, e, NOISE_KEY);
 	x25519_public(hs->e_pub, e);
 	if (psk != NULL)

@@ -1,9 +1,5 @@
 /*
- * seal: sealed frames (contract in include/seal.h).
- *
- * Moving the inner type byte behind the payload lets a frame be sealed
- * where it was encoded: the payload does not move, the byte at offset 4
- * becomes SEALED, and the tag goes after the end.
+ * seal: sealed records (contract in include/seal.h).
  */
 #include <string.h>
 
@@ -25,7 +21,7 @@ get_u32(const unsigned char *p)
 	    (unsigned long)p[2] << 8 | p[3];
 }
 
-/* Rekey each SEAL_REKEY_EVERY frames: both ends count alike. */
+/* Rekey each SEAL_REKEY_EVERY records: both ends count alike. */
 static void
 maybe_rekey(struct noise_cipher *c)
 {
@@ -34,37 +30,35 @@ maybe_rekey(struct noise_cipher *c)
 }
 
 long
-seal_frame(struct noise_cipher *tx, unsigned char *p, size_t n)
+seal_record(struct noise_cipher *tx, unsigned char *out,
+    const unsigned char *in, size_t len)
 {
-	size_t plen = n - PROTO_HEADER;
-	unsigned char type = p[4];
-
-	put_u32(p, (unsigned long)(n - 4 + SEAL_OVERHEAD));
-	p[4] = PROTO_SEALED;
-	p[n] = type;
-	if (noise_seal(tx, p, PROTO_HEADER, p + PROTO_HEADER, plen + 1,
-	    p + PROTO_HEADER) == -1)
+	if (len > SEAL_MAX_PLAIN)
+		return -1;
+	put_u32(out, (unsigned long)(1 + len + NOISE_TAG));
+	out[4] = PROTO_SEALED;
+	if (noise_seal(tx, out, SEAL_HEADER, in, len, out + SEAL_HEADER) == -1)
 		return -1;
 	maybe_rekey(tx);
-	return (long)(n + SEAL_OVERHEAD);
+	return (long)(len + SEAL_OVERHEAD);
 }
 
 long
-seal_next(struct noise_cipher *rx, unsigned char *buf, size_t avail,
-    size_t max_frame, struct proto_frame *f, size_t *size)
+seal_open(struct noise_cipher *rx, const unsigned char *buf, size_t avail,
+    unsigned char *out, size_t *plen, size_t max_clear,
+    struct proto_frame *f, size_t *size)
 {
 	unsigned long length;
-	size_t body;
 
-	if (avail < PROTO_HEADER)
+	if (avail < SEAL_HEADER)
 		return PROTO_PARTIAL;
 	length = get_u32(buf);
 	if (length == 0)
 		return PROTO_EEMPTY;
 	if (buf[4] != PROTO_SEALED) {
-		/* A clear frame: the caller's plain limit applies. */
-		if (length > max_frame)
-			return PROTO_ETOOBIG;
+		/* A frame in clear: small, or not accepted at all. */
+		if (length > max_clear)
+			return SEAL_EFORGED;
 		if (avail - 4 < length)
 			return PROTO_PARTIAL;
 		f->type = buf[4];
@@ -73,20 +67,15 @@ seal_next(struct noise_cipher *rx, unsigned char *buf, size_t avail,
 		*size = 4 + length;
 		return SEAL_ECLEAR;
 	}
-	if (length < 1 + SEAL_OVERHEAD)
-		return SEAL_EFORGED;	/* no room for a type and a tag */
-	if (length - SEAL_OVERHEAD > max_frame)
-		return PROTO_ETOOBIG;
+	if (length < 1 + NOISE_TAG || length > 1 + SEAL_MAX_MSG)
+		return SEAL_EFORGED;	/* not a record's length */
 	if (avail - 4 < length)
 		return PROTO_PARTIAL;
-	body = length - 1;		/* ciphertext and tag */
-	if (noise_open(rx, buf, PROTO_HEADER, buf + PROTO_HEADER, body,
-	    buf + PROTO_HEADER) == -1)
+	if (noise_open(rx, buf, SEAL_HEADER, buf + SEAL_HEADER, length - 1,
+	    out) == -1)
 		return SEAL_EFORGED;
 	maybe_rekey(rx);
-	f->len = body - NOISE_TAG - 1;
-	f->type = buf[PROTO_HEADER + f->len];
-	f->payload = buf + PROTO_HEADER;
+	*plen = length - 1 - NOISE_TAG;
 	*size = 4 + length;
 	return (long)(4 + length);
 }

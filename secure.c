@@ -17,10 +17,8 @@ static void
 deny(struct session *s, unsigned code, const char *sent, const char *local)
 {
 	if (s->conn != NULL && session_send_text(s, PROTO_ERROR, code, sent,
-	    strlen(sent)) == 0) {
-		conn_close(s->conn, (int)s->env->linger_ms);
-		s->conn = NULL;
-	}
+	    strlen(sent)) == 0)
+		session_linger(s);
 	session_end(s, SESS_DENIED, (int)code, local);
 }
 
@@ -113,8 +111,8 @@ start_noise(struct session *s, const struct proto_frame *f)
 		s->hs = NULL;
 		return -1;
 	}
-	noise_hs_init(s->hs, s->outbound, k->secret, e, k->has_psk ? k->psk :
-	    NULL, pro, n);
+	noise_hs_init(s->hs, s->outbound, k->secret, k->pub, e, k->has_psk ?
+	    k->psk : NULL, pro, n);
 	ct_wipe(e, sizeof(e));
 	s->state = SESS_S_NOISE;
 	return s->outbound ? send_noise(s) : 0;
@@ -176,49 +174,91 @@ secure_noise(struct session *s, const struct proto_frame *f)
 }
 
 
+/* Room for len bytes of plaintext in s->pin; -1 if no memory. */
+static int
+pin_room(struct session *s, size_t len)
+{
+	unsigned char *p;
+	size_t cap;
+
+	if (s->pin_off > 0) {		/* what was read goes first */
+		memmove(s->pin, s->pin + s->pin_off, s->pin_len - s->pin_off);
+		s->pin_len -= s->pin_off;
+		s->pin_off = 0;
+	}
+	if (s->pin_len + len <= s->pin_cap)
+		return 0;
+	for (cap = s->pin_cap > 0 ? s->pin_cap : 2 * SEAL_MAX_PLAIN;
+	    cap < s->pin_len + len;)
+		cap *= 2;
+	if ((p = malloc(cap)) == NULL)
+		return -1;
+	if (s->pin != NULL) {
+		memcpy(p, s->pin, s->pin_len);
+		ct_wipe(s->pin, s->pin_cap);
+		free(s->pin);
+	}
+	s->pin = p;
+	s->pin_cap = cap;
+	return 0;
+}
+
 /*
- * The next sealed frame, opened; its size, PROTO_PARTIAL, or an error for
- * bad_length().  0: the session ended on a frame sent in clear.  A clear
- * ERROR is taken only by the dialler, before the first sealed frame: it
- * is how an acceptor that failed the last handshake message says so, and
- * it can end the link, nothing more, as a reset could.
+ * A frame in clear where a record was expected.  Taken only by the
+ * dialler, before the first record, and only a fatal ERROR: it is how an
+ * acceptor that failed the last handshake message says so, and it can end
+ * the link, nothing more, as a reset could.  Anything else ends the link.
  */
-long
-secure_next(struct session *s, unsigned char *buf, size_t avail, size_t max,
-    struct proto_frame *f)
+static void
+in_clear(struct session *s, const struct proto_frame *f)
 {
 	struct proto_text t;
-	unsigned char *copy;
-	size_t size;
+
+	if (s->outbound && !s->got_sealed && f->type == PROTO_ERROR &&
+	    proto_error_decode(f, &t) == 0 && proto_code_fatal(t.code) &&
+	    t.code != PROTO_CODE_DUPLICATE) {
+		session_error_in(s, &t);
+		if (s->state != SESS_S_CLOSED)
+			session_end(s, SESS_REFUSED, (int)t.code, "refused");
+		return;
+	}
+	session_violation(s, PROTO_CODE_CRYPTO, "a frame in clear on a "
+	    "secured link");
+}
+
+long
+secure_frame(struct session *s, struct conn *c, size_t *off, size_t max,
+    struct proto_frame *f)
+{
+	size_t plen, size;
 	long n;
 
-	n = seal_next(&s->rx, buf, avail, max, f, &size);
-	if (n == SEAL_ECLEAR) {
-		if (s->outbound && !s->got_sealed &&
-		    f->type == PROTO_ERROR &&
-		    proto_error_decode(f, &t) == 0 &&
-		    proto_code_fatal(t.code) &&
-		    t.code != PROTO_CODE_DUPLICATE) {
-			session_error_in(s, &t);
-			if (s->state != SESS_S_CLOSED)
-				session_end(s, SESS_REFUSED, (int)t.code, "refused");
+	for (;;) {
+		n = proto_frame_next(s->pin + s->pin_off, s->pin_len -
+		    s->pin_off, max, f);
+		if (n > 0) {
+			s->pin_off += (size_t)n;
+			return n;
+		}
+		if (n != PROTO_PARTIAL)
+			return n;
+		/* The frame goes on in the next record. */
+		if (pin_room(s, SEAL_MAX_PLAIN) == -1) {
+			session_end(s, SESS_LOST, ENOMEM, "out of memory");
 			return 0;
 		}
-		session_violation(s, PROTO_CODE_CRYPTO, "a frame in clear on a secured "
-		    "link");
-		return 0;
-	}
-	if (n > 0) {
-		s->got_sealed = 1;
-		/* -v shows the inner frame, as it was sent. */
-		if (s->env->trace != NULL &&
-		    (copy = malloc(PROTO_HEADER + f->len)) != NULL) {
-			s->env->trace(s->env->trace_ctx, s->who, 0, copy,
-			    put_frame(copy, f->type, f->payload, f->len));
-			free(copy);
+		n = seal_open(&s->rx, c->in + *off, c->in_len - *off,
+		    s->pin + s->pin_len, &plen, PROTO_MAX_HELLO, f, &size);
+		if (n == SEAL_ECLEAR) {
+			in_clear(s, f);
+			return 0;
 		}
+		if (n < 0)
+			return n;
+		*off += (size_t)n;
+		s->pin_len += plen;
+		s->got_sealed = 1;
 	}
-	return n;
 }
 
 

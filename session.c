@@ -26,9 +26,10 @@ static void on_connected(void *, struct conn *, int);
 static void on_readable(void *, struct conn *);
 static void on_writable(void *, struct conn *);
 static void on_conn_closed(void *, struct conn *, int);
+static void on_flushing(void *, struct conn *);
 
 static const struct conn_ops conn_ops = {
-	on_connected, on_readable, on_writable, on_conn_closed
+	on_connected, on_readable, on_writable, on_conn_closed, on_flushing
 };
 
 static const char *const end_names[] = {
@@ -88,6 +89,15 @@ drop_keys(struct session *s)
 	}
 	ct_wipe(&s->tx, sizeof(s->tx));
 	ct_wipe(&s->rx, sizeof(s->rx));
+	/* The plaintext of a secured link is as secret as its keys. */
+	if (s->pout != NULL)
+		ct_wipe(s->pout, s->pout_cap);
+	if (s->pin != NULL)
+		ct_wipe(s->pin, s->pin_cap);
+	free(s->pout);
+	free(s->pin);
+	s->pout = s->pin = NULL;
+	s->pout_len = s->pout_cap = s->pin_off = s->pin_len = s->pin_cap = 0;
 }
 
 static void
@@ -152,15 +162,41 @@ new_session(const struct sess_env *env, const struct session_ops *ops,
 
 /* --- sending ------------------------------------------------------------ */
 
-/* Room for a frame of need bytes, and for sealing it. */
+/*
+ * Room for a frame of need bytes: in the connection's output, or, on a
+ * sealed link, in the plaintext sealed at the next write, within the
+ * connection's cap once sealed.
+ */
 static unsigned char *
 space(struct session *s, size_t need)
 {
-	return conn_space(s->conn, need + SEAL_OVERHEAD);
+	size_t want = s->pout_len + need, cap;
+	unsigned char *p;
+
+	if (!s->sealed)
+		return conn_space(s->conn, need);
+	if (want + (want / SEAL_MAX_PLAIN + 1) * SEAL_OVERHEAD >
+	    conn_room(s->conn))
+		return NULL;
+	if (want > s->pout_cap) {
+		for (cap = s->pout_cap > 0 ? s->pout_cap : 4096; cap < want;)
+			cap *= 2;
+		if ((p = malloc(cap)) == NULL)
+			return NULL;
+		/* Moved by hand, so that no copy of the plaintext is left
+		 * behind unwiped (realloc would not wipe the old block). */
+		if (s->pout != NULL) {
+			memcpy(p, s->pout, s->pout_len);
+			ct_wipe(s->pout, s->pout_cap);
+			free(s->pout);
+		}
+		s->pout = p;
+		s->pout_cap = cap;
+	}
+	return s->pout + s->pout_len;
 }
 
-/* Queue an encoded frame of n bytes at p (n < 0: it did not encode),
- * sealed once the handshake is done. */
+/* Queue an encoded frame of n bytes at p (n < 0: it did not encode). */
 static int
 commit(struct session *s, unsigned char *p, long n)
 {
@@ -168,10 +204,70 @@ commit(struct session *s, unsigned char *p, long n)
 		return -1;
 	if (s->env->trace != NULL)
 		s->env->trace(s->env->trace_ctx, s->who, 1, p, (size_t)n);
-	if (s->sealed && (n = seal_frame(&s->tx, p, (size_t)n)) < 0)
-		return -1;	/* 2^64 frames: not in this universe */
-	conn_commit(s->conn, (size_t)n);
+	if (s->sealed) {
+		s->pout_len += (size_t)n;
+		conn_touch(s->conn);	/* sealed in on_flushing() */
+	} else
+		conn_commit(s->conn, (size_t)n);
 	return 0;
+}
+
+/* Seal what waits into records, as the connection takes them. */
+static void
+seal_out(struct session *s)
+{
+	struct conn *c = s->conn;
+	size_t done = 0, chunk;
+	unsigned char *p;
+	long n;
+
+	while (c != NULL && done < s->pout_len) {
+		chunk = s->pout_len - done;
+		if (chunk > SEAL_MAX_PLAIN)
+			chunk = SEAL_MAX_PLAIN;
+		if ((p = conn_space(c, chunk + SEAL_OVERHEAD)) == NULL ||
+		    (n = seal_record(&s->tx, p, s->pout + done, chunk)) < 0)
+			break;
+		conn_commit(c, (size_t)n);
+		done += chunk;
+	}
+	if (done == 0)
+		return;
+	if (done < s->pout_len) {
+		memmove(s->pout, s->pout + done, s->pout_len - done);
+		ct_wipe(s->pout + s->pout_len - done, done);
+		s->pout_len -= done;
+		return;
+	}
+	/* All sealed: wipe what was used; a big buffer goes. */
+	ct_wipe(s->pout, s->pout_len);
+	s->pout_len = 0;
+	if (s->pout_cap > 4 * SEAL_MAX_PLAIN) {
+		free(s->pout);
+		s->pout = NULL;
+		s->pout_cap = 0;
+	}
+}
+
+static void
+on_flushing(void *ctx, struct conn *c)
+{
+	struct session *s = ctx;
+
+	(void)c;
+	if (s->sealed)
+		seal_out(s);
+}
+
+void
+session_linger(struct session *s)
+{
+	if (s->conn == NULL)
+		return;
+	if (s->sealed)
+		seal_out(s);
+	conn_close(s->conn, (int)s->env->linger_ms);
+	s->conn = NULL;
 }
 
 static int
@@ -244,7 +340,7 @@ int
 session_ready(const struct session *s)
 {
 	return s->state == SESS_S_UP && !s->paused && s->conn != NULL &&
-	    conn_pending(s->conn) <= s->env->hwm;
+	    conn_pending(s->conn) + s->pout_len <= s->env->hwm;
 }
 
 int
@@ -337,7 +433,7 @@ session_bye(struct session *s, const char *text)
 		return;
 	if (s->conn != NULL && s->state == SESS_S_UP &&
 	    session_send_text(s, PROTO_BYE, 0, text, strlen(text)) == 0)
-		conn_close(s->conn, (int)s->env->linger_ms);
+		session_linger(s);
 	else if (s->conn != NULL)
 		conn_close(s->conn, 0);
 	s->conn = NULL;
@@ -351,7 +447,7 @@ session_refuse(struct session *s, unsigned code, const char *text)
 		return;
 	if (s->conn != NULL && s->state != SESS_S_CONNECTING &&
 	    session_send_text(s, PROTO_ERROR, code, text, strlen(text)) == 0)
-		conn_close(s->conn, (int)s->env->linger_ms);
+		session_linger(s);
 	else if (s->conn != NULL)
 		conn_close(s->conn, 0);
 	s->conn = NULL;
@@ -365,6 +461,8 @@ start_retiring(struct session *s)
 	s->state = SESS_S_RETIRING;
 	s->paused = 0;
 	conn_pause(s->conn, 0);
+	if (s->sealed)
+		seal_out(s);
 	conn_shutdown(s->conn);
 	(void)loop_timer_at(s->env->loop, &s->timer, loop_now(s->env->loop) +
 	    s->env->connect_timeout_ms);
@@ -389,10 +487,8 @@ session_violation(struct session *s, unsigned code, const char *what)
 	struct conn *c = s->conn;
 
 	if (c != NULL && session_send_text(s, PROTO_ERROR, code, what,
-	    strlen(what)) == 0) {
-		conn_close(c, (int)s->env->linger_ms);
-		s->conn = NULL;
-	}
+	    strlen(what)) == 0)
+		session_linger(s);
 	session_end(s, SESS_VIOLATION, (int)code, what);
 }
 
@@ -419,8 +515,7 @@ on_hello(struct session *s, const struct proto_frame *f)
 	if (memcmp(h.id, s->env->hello.id, PROTO_NODE_ID) == 0) {
 		(void)session_send_text(s, PROTO_ERROR, PROTO_CODE_SELF,
 		    "connection to self", 18);
-		conn_close(s->conn, (int)s->env->linger_ms);
-		s->conn = NULL;
+		session_linger(s);
 		session_end(s, SESS_SELF, 0, "connection to self");
 		return;
 	}
@@ -558,8 +653,8 @@ bad_length(struct session *s, long n, size_t max)
 	char msg[128];
 
 	if (n == SEAL_EFORGED) {
-		session_violation(s, PROTO_CODE_CRYPTO, "a sealed frame failed "
-		    "authentication (altered, replayed, reordered or cut "
+		session_violation(s, PROTO_CODE_CRYPTO, "a sealed record "
+		    "failed authentication (altered, replayed, reordered or cut "
 		    "short)");
 		return;
 	}
@@ -583,11 +678,13 @@ process_input(struct session *s)
 	size_t off = 0, max;
 	long long now;
 	long n;
+	int handled = 0;
 
 	s->refs++;
 	while (s->state != SESS_S_CLOSED && s->conn == c &&
 	    c->state == CONN_OPEN) {
-		if (s->state == SESS_S_UP && conn_pending(c) > s->env->hwm) {
+		if (s->state == SESS_S_UP &&
+		    conn_pending(c) + s->pout_len > s->env->hwm) {
 			s->paused = 1;
 			conn_pause(c, 1);
 			break;
@@ -595,8 +692,7 @@ process_input(struct session *s)
 		max = s->state == SESS_S_HELLO || s->state == SESS_S_NOISE ?
 		    PROTO_MAX_HELLO : s->env->max_frame;
 		if (s->sealed) {
-			if ((n = secure_next(s, c->in + off, c->in_len - off,
-			    max, &f)) == 0)
+			if ((n = secure_frame(s, c, &off, max, &f)) == 0)
 				break;
 		} else
 			n = proto_frame_next(c->in + off, c->in_len - off, max,
@@ -607,25 +703,35 @@ process_input(struct session *s)
 			bad_length(s, n, max);
 			break;
 		}
-		if (s->env->trace != NULL && !s->sealed)
-			s->env->trace(s->env->trace_ctx, s->who, 0,
-			    c->in + off, (size_t)n);
-		off += (size_t)n;
+		if (s->env->trace != NULL)
+			s->env->trace(s->env->trace_ctx, s->who, 0, s->sealed ?
+			    s->pin + s->pin_off - n : c->in + off, (size_t)n);
+		if (!s->sealed)
+			off += (size_t)n;
 		if (s->sealed && s->state == SESS_S_NOISE &&
 		    f.type != PROTO_ERROR) {
 			session_up(s);
 			if (s->state != SESS_S_UP)
 				continue;
 		}
+		handled++;
 		handle_frame(s, &f);
+	}
+	/* A big frame's plaintext is not kept once it is read. */
+	if (s->pin_off == s->pin_len && s->pin_cap > 4 * SEAL_MAX_PLAIN) {
+		ct_wipe(s->pin, s->pin_len);
+		free(s->pin);
+		s->pin = NULL;
+		s->pin_off = s->pin_len = s->pin_cap = 0;
 	}
 	if (s->state != SESS_S_CLOSED && s->conn == c &&
 	    c->state == CONN_OPEN) {
 		conn_consume(c, off);
 		/* The time a frame may take runs from its first byte. */
-		if (off > 0 || c->in_len == 0)
+		if (handled > 0 || (c->in_len == 0 && s->pin_len == s->pin_off))
 			s->frame_start = 0;
-		if (c->in_len > 0 && s->frame_start == 0 && !s->paused) {
+		if ((c->in_len > 0 || s->pin_len > s->pin_off) &&
+		    s->frame_start == 0 && !s->paused) {
 			now = loop_now(s->env->loop);
 			s->frame_start = now;
 			if (s->timer.when > now + s->env->frame_timeout_ms)

@@ -36,6 +36,7 @@ struct term {
 	int		 quiet;		/* no more prompts */
 	int		 in_line;	/* fn is running */
 	int		 stopped;	/* term_stop() was called */
+	int		 resumed;	/* on_tstp() drew the line again */
 	char		*history;	/* the file, or NULL */
 };
 
@@ -167,6 +168,7 @@ on_tstp(void *ctx, int signo)
 	(void)loop_signal(l, signo, on_tstp, t);
 	enter_raw(t);
 	show(t);
+	t->resumed = 1;		/* the SIGCONT that woke us needs no more */
 }
 
 /* Continued after a stop we did not see, or brought to the foreground. */
@@ -177,7 +179,9 @@ on_cont(void *ctx, int signo)
 
 	(void)signo;
 	enter_raw(t);
-	show(t);
+	if (!t->resumed)
+		show(t);
+	t->resumed = 0;
 }
 
 #ifdef SIGWINCH

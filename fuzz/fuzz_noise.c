@@ -39,8 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	mode = data[0];
-	noise_hs_init(&hs[0], 1, si, ei, mode & 1 ? pa : NULL, "pro", 3);
-	noise_hs_init(&hs[1], 0, sr, er, mode & 1 ? (mode & 2 ? pb : pa) :
+	noise_hs_init(&hs[0], 1, si, NULL, ei, mode & 1 ? pa : NULL, "pro", 3);
+	noise_hs_init(&hs[1], 0, sr, NULL, er, mode & 1 ? (mode & 2 ? pb : pa) :
 	    NULL, "pro", 3);
 	altered = (mode & 3) == 3;
 	for (i = 0; i < 3 && ok; i++) {

@@ -1,15 +1,15 @@
 /*
- * fuzz_seal: a libFuzzer target for seal.c, the sealed-frame reader.
+ * fuzz_seal: a libFuzzer target for seal.c, the sealed-record reader.
  *
  * Contract.  Each run keeps nothing from the one before.  Two keys are
  * fixed.  The input, taken as what arrives on a secured link, is read with
- * seal_next() as session.c does, frame after frame, in chunks whose sizes
- * the input's first byte picks, until a frame is partial or refused:
- * nothing may crash or read out of bounds.  Then a genuine stream of four
- * sealed frames (their contents from the input) is altered by the input's
- * bytes (offset, xor) and read again: every frame that opens must be the
- * frame sent at that place, and nothing opens after the first frame that
- * fails.  A broken property calls abort(), which libFuzzer reports.
+ * seal_open() record after record, until one is partial or refused:
+ * nothing may crash or read or write out of bounds (every buffer has its
+ * exact size).  Then a genuine stream of four sealed records (their
+ * contents from the input) is altered by the input's bytes (offset, xor)
+ * and read again: every record that opens must be the record sent at that
+ * place, and nothing opens after the first record that fails.  A broken
+ * property calls abort(), which libFuzzer reports.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -18,8 +18,8 @@
 
 #include "seal.h"
 
-#define MAX_FRAME	2048
-#define NFRAMES		4
+#define NRECORDS	4
+#define MAXLEN		48
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,72 +31,58 @@ cipher(struct noise_cipher *c)
 	c->has_key = 1;
 }
 
-/* Read buf[0..len) as a stream; the number of frames opened. */
-static int
-read_stream(unsigned char *buf, size_t len, struct proto_frame *out,
-    size_t *offs)
-{
-	struct noise_cipher rx;
-	struct proto_frame f;
-	size_t off = 0, size;
-	long n;
-	int count = 0;
-
-	cipher(&rx);
-	while (count < 64) {
-		n = seal_next(&rx, buf + off, len - off, MAX_FRAME, &f, &size);
-		if (n <= 0)
-			break;
-		if (f.payload < buf + off || f.payload + f.len > buf + len)
-			abort();
-		if (out != NULL && count < NFRAMES) {
-			out[count] = f;
-			offs[count] = off;
-		}
-		off += (size_t)n;
-		count++;
-	}
-	return count;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned char *copy, stream[NFRAMES * (64 + 40)], sent[NFRAMES][64];
-	struct noise_cipher tx;
-	struct proto_frame got[NFRAMES];
-	size_t lens[NFRAMES], offs[NFRAMES], len = 0, i;
-	int opened, k;
+	unsigned char *copy, *plain, sent[NRECORDS][MAXLEN];
+	unsigned char stream[NRECORDS * (MAXLEN + SEAL_OVERHEAD)];
+	struct noise_cipher tx, rx;
+	struct proto_frame f;
+	size_t lens[NRECORDS], len = 0, off = 0, plen, fsize, i;
+	long n;
+	int k, opened = 0;
 
-	if ((copy = malloc(size + 1)) == NULL)
+	if ((copy = malloc(size + 1)) == NULL ||
+	    (plain = malloc(SEAL_MAX_PLAIN)) == NULL) {
+		free(copy);
 		return 0;
+	}
 	memcpy(copy, data, size);
-	(void)read_stream(copy, size, NULL, NULL);
+	cipher(&rx);
+	while ((n = seal_open(&rx, copy + off, size - off, plain, &plen, 1024,
+	    &f, &fsize)) > 0) {
+		if (plen > SEAL_MAX_PLAIN || (size_t)n > size - off)
+			abort();
+		off += (size_t)n;
+	}
+	if (n == SEAL_ECLEAR && (f.payload < copy + off ||
+	    f.payload + f.len > copy + size || fsize > 1028))
+		abort();
 	free(copy);
 
 	/* A genuine stream, altered. */
 	cipher(&tx);
-	for (k = 0; k < NFRAMES; k++) {
-		unsigned char *p = stream + len;
-
-		lens[k] = size > (size_t)k ? data[k] % 48 : 0;
+	for (k = 0; k < NRECORDS; k++) {
+		lens[k] = size > (size_t)k ? data[k] % MAXLEN : 0;
 		memset(sent[k], 'a' + k, lens[k]);
-		p[0] = 0;
-		p[1] = 0;
-		p[2] = (unsigned char)((lens[k] + 1) >> 8);
-		p[3] = (unsigned char)(lens[k] + 1);
-		p[4] = 2;
-		memcpy(p + 5, sent[k], lens[k]);
-		len += (size_t)seal_frame(&tx, p, 5 + lens[k]);
+		len += (size_t)seal_record(&tx, stream + len, sent[k], lens[k]);
 	}
-	for (i = NFRAMES; i + 1 < size; i += 2)
+	for (i = NRECORDS; i + 1 < size; i += 2)
 		stream[data[i] % len] ^= data[i + 1];
-	opened = read_stream(stream, len, got, offs);
-	for (k = 0; k < opened && k < NFRAMES; k++)
-		if (got[k].type != 2 || got[k].len != lens[k] ||
-		    memcmp(got[k].payload, sent[k], lens[k]) != 0)
-			abort();	/* a forged or misplaced frame opened */
-	if (opened > NFRAMES)
+	cipher(&rx);
+	for (off = 0, k = 0; k < NRECORDS; k++) {
+		n = seal_open(&rx, stream + off, len - off, plain, &plen, 1024,
+		    &f, &fsize);
+		if (n <= 0)
+			break;
+		if (plen != lens[k] || memcmp(plain, sent[k], plen) != 0)
+			abort();	/* a forged or misplaced record opened */
+		off += (size_t)n;
+		opened++;
+	}
+	/* Nothing opens past a failure, with the counter where it stopped. */
+	if (k < NRECORDS && off < len && rx.n != (uint64_t)opened)
 		abort();
+	free(plain);
 	return 0;
 }

@@ -69,8 +69,10 @@ struct bench_times {
 
 /*
  * Print the figures of a load run (samples: o->requests latencies in ns,
- * sorted here; expected: what every result said) or of a handshake run
- * (o->handshakes durations in ns, tenth of them in each tenth).
+ * sorted here; expected: what every result said; with -K also the frames
+ * per record each way, from bench_sec_totals(), as two more CSV columns)
+ * or of a handshake run (o->handshakes durations in ns, tenth of them in
+ * each tenth).
  */
 void	bench_report(const struct bench_opts *o, long long *samples,
 	    const struct bench_times *t, const char *expected, size_t elen);
@@ -80,15 +82,25 @@ void	bench_report_handshakes(const struct bench_opts *o,
 /*
  * benchsec.c: kaipeer-bench as a secured peer (-K), the Noise initiator
  * of docs/PROTOCOL.md section 10, one struct bench_sec per connection.
+ * Once sealed, each direction is one plaintext stream of frames carried
+ * in sealed records (seal.h): frames to send are queued in plaintext and
+ * sealed into records just before the connection's write, and the bytes
+ * read are opened record by record into a plaintext buffer from which
+ * the frames are taken.
  */
 struct bench_sec;
 
-/* Read the key file (-K); a bad one is a message and exit status 1. */
+/* Read the key file (-K) and compute its public key; a bad file is a
+ * message and exit status 1. */
 void	bench_sec_load(const char *path);
 
-/* A connection's secured state, unused until bench_sec_begin(); NULL if
- * no memory. */
-struct bench_sec *bench_sec_new(void);
+/*
+ * A connection's secured state, unused until bench_sec_begin(), with room
+ * for queue bytes of plaintext waiting to be sealed and for frames of up
+ * to frame bytes (header included) read; NULL if no memory.  Nothing is
+ * allocated after this.
+ */
+struct bench_sec *bench_sec_new(size_t queue, size_t frame);
 
 /* A new connection on s: hello[0..len) is our HELLO frame, as sent. */
 void	bench_sec_begin(struct bench_sec *s, const unsigned char *hello,
@@ -99,32 +111,67 @@ void	bench_sec_begin(struct bench_sec *s, const unsigned char *hello,
 /*
  * The node's HELLO f came: message 1 (a NOISE frame) into out, which has
  * room for BENCH_SEC_MSG; then the NOISE frame f of message 2: message 3
- * into out, and the link is sealed from then on.  The frame's size, or -1
- * (no random source; message 2 wrong in size or tag).
+ * into out (to be sent in clear, before any record), and the link is
+ * sealed from then on.  The frame's size, or -1 (no random source;
+ * message 2 wrong in size or tag).
  */
 long	bench_sec_hello(struct bench_sec *s, const struct proto_frame *f,
 	    unsigned char *out);
 long	bench_sec_noise(struct bench_sec *s, const struct proto_frame *f,
 	    unsigned char *out);
 
-/* 1 once message 3 is written: every frame is sealed both ways. */
+/* 1 once message 3 is written: every frame goes in records both ways. */
 int	bench_sec_sealed(const struct bench_sec *s);
 
-/* Seal the plain frame p[0..n) in place (room for n + 17); its size. */
-size_t	bench_sec_seal(struct bench_sec *s, unsigned char *p, size_t n);
+/* Records opened on this connection so far: when it changes, the frame
+ * just taken came in a record opened since. */
+unsigned long bench_sec_opened(const struct bench_sec *s);
 
 /*
- * The next frame of buf[0..avail), opened in place once the link is
- * sealed: as proto_frame_next() says (a clear ERROR before the first
- * sealed frame is given too, so that the caller can say why), or an
- * error for bench_sec_strerror().
+ * Room for a frame of len bytes at the end of the plaintext queue, where
+ * the caller writes it whole; NULL when the queue is full.  It is sent at
+ * the next bench_sec_seal().
  */
-long	bench_sec_next(struct bench_sec *s, unsigned char *buf, size_t avail,
-	    size_t max, struct proto_frame *f);
+unsigned char *bench_sec_queue(struct bench_sec *s, size_t len);
+
+/* Bytes of plaintext queued, not yet sealed. */
+size_t	bench_sec_queued(const struct bench_sec *s);
+
+/*
+ * Seal the queue into records of at most SEAL_MAX_PLAIN bytes each, as
+ * many as fit in out[0..room), for the caller to write after whatever it
+ * wrote before: their size in bytes (what did not fit stays queued, for
+ * the next call), or -1 (the nonces are used up: never, in practice).
+ */
+long	bench_sec_seal(struct bench_sec *s, unsigned char *out, size_t room);
+
+/*
+ * The next frame read.  Before the link is sealed: the frame at
+ * buf[*used..avail), as proto_frame_next() says.  Once sealed: the next
+ * frame of the plaintext opened before, or, when that holds no whole
+ * frame, of the records at buf[*used..avail), opened one by one (each
+ * moves *used past it).  *f then points into the plaintext buffer, valid
+ * until the next call.  Returns the frame's size; PROTO_PARTIAL (more
+ * bytes needed); or an error for bench_sec_strerror() (a frame of more
+ * than max bytes, a record that fails its tag, a frame in clear).  A
+ * clear ERROR frame before the node's first record is returned as a
+ * frame (*used moved past it), so that the caller can say why it was
+ * refused.
+ */
+long	bench_sec_next(struct bench_sec *s, const unsigned char *buf,
+	    size_t avail, size_t *used, size_t max, struct proto_frame *f);
 const char *bench_sec_strerror(long err);
 
+/* Over the whole run, every connection: frames queued and records
+ * sealed, records opened and frames taken from them. */
+struct bench_sec_totals {
+	unsigned long long frames_out, records_out;
+	unsigned long long records_in, frames_in;
+};
+void	bench_sec_totals(struct bench_sec_totals *t);
+
 /* -A: aead_seal()'s bytes per second at 16 B, 256 B, 1 KiB, 8 KiB and
- * 1 MiB, each for o->aead seconds of CPU time. */
+ * 65519 B (a full record), each for o->aead seconds of CPU time. */
 void	bench_aead(const struct bench_opts *o);
 
 #endif

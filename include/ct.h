@@ -15,7 +15,8 @@ int	ct_compare(const void *a, const void *b, size_t n);
 /* 1 when p[0..n) is all zero, else 0, in time that depends on n alone. */
 int	ct_is_zero(const void *p, size_t n);
 
-/* Overwrite p[0..n) with zeros, through a volatile pointer. */
+/* Overwrite p[0..n) with zeros: memset called through a volatile
+ * function pointer, a call no compiler may drop as a dead store. */
 void	ct_wipe(void *p, size_t n);
 
 #endif

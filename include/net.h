@@ -62,6 +62,9 @@ struct conn_ops {
 	/* The other end closed (err 0) or the connection broke (errno);
 	 * the connection is gone after the call. */
 	void	(*closed)(void *ctx, struct conn *c, int err);
+	/* About to write: the last chance to queue output (a sealing
+	 * layer seals what it gathered).  May be NULL. */
+	void	(*flushing)(void *ctx, struct conn *c);
 };
 
 struct conn {
@@ -149,6 +152,12 @@ int	net_reap_gone(struct net *n);
  */
 unsigned char *conn_space(struct conn *c, size_t need);
 void	conn_commit(struct conn *c, size_t len);
+
+/* Bytes of output that may still be queued before the hard cap. */
+size_t	conn_room(const struct conn *c);
+
+/* Write c at the end of the turn (ops->flushing will queue the output). */
+void	conn_touch(struct conn *c);
 
 /* Output queued, not yet written. */
 size_t	conn_pending(const struct conn *c);

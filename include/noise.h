@@ -57,14 +57,16 @@ struct noise_hs {
 };
 
 /*
- * Start a handshake.  s: our static private key; e: our ephemeral private
- * key; psk: NULL for XX, else the 32-byte pre-shared key (XXpsk3); the
+ * Start a handshake.  s: our static private key, s_pub its public key (or
+ * NULL: computed here, one X25519 more); e: our ephemeral private key;
+ * psk: NULL for XX, else the 32-byte pre-shared key (XXpsk3); the
  * prologue is bound into the handshake hash (both sides must give the same
  * bytes).  Keys are copied.
  */
 void	noise_hs_init(struct noise_hs *hs, int initiator,
-	    const unsigned char s[NOISE_KEY], const unsigned char e[NOISE_KEY],
-	    const unsigned char *psk, const void *prologue, size_t plen);
+	    const unsigned char s[NOISE_KEY], const unsigned char *s_pub,
+	    const unsigned char e[NOISE_KEY], const unsigned char *psk,
+	    const void *prologue, size_t plen);
 
 /* Whose turn: 1 when the next message is ours to write, 0 to read. */
 int	noise_hs_my_turn(const struct noise_hs *hs);

@@ -1,22 +1,24 @@
 /*
- * seal: the frames of a secured link (docs/PROTOCOL.md, section 10.4).
+ * seal: the records of a secured link (docs/PROTOCOL.md, section 10.4).
  *
- * After the Noise handshake every frame travels sealed, as a frame of type
- * SEALED whose payload is the inner frame's payload followed by its type
- * byte, encrypted, and the 16-byte tag:
+ * After the Noise handshake the frames of each direction are one byte
+ * stream, exactly as on a link in clear, carried in sealed records: each
+ * record is one Noise transport message, at most 65535 bytes (the
+ * specification's limit), holding up to SEAL_MAX_PLAIN bytes of the
+ * stream (a record may hold many small frames, and a big frame spans many
+ * records):
  *
- *   length:u32  0x0A  ChaChaPoly(payload || type)  tag[16]
+ *   length:u32  0x0A  ChaChaPoly(plaintext)  tag[16]
  *
- * The five header bytes are the associated data: the length is sent in
- * clear but authenticated, so a length changed in transit fails the tag,
- * or, if it grew, leaves the frame incomplete until frameTimeout.  Each
- * direction has its own CipherState; the nonce is the count of frames
- * sealed before, so a frame replayed, dropped, reordered or cut short
- * fails the tag.  Both ends rekey (Noise Rekey()) after every
- * SEAL_REKEY_EVERY frames of a direction, counting the same way, so that
- * no key protects more than that many frames; nothing is sent to say so.
+ * length counts the type byte, the ciphertext and the tag.  The five
+ * header bytes are the associated data: the length is sent in clear but
+ * authenticated.  Each direction has its own CipherState; the nonce is the
+ * count of records sealed before, so a record replayed, dropped, reordered
+ * or cut short fails its tag.  Both ends rekey (Noise Rekey()) after every
+ * SEAL_REKEY_EVERY records of a direction, counting the same way, so no
+ * key protects more than that many; nothing is sent to say so.
  *
- * Both functions work in place, on the caller's buffer: pure, no I/O.
+ * Pure: the caller owns every buffer; no I/O.
  */
 #ifndef KAIPEER_SEAL_H
 #define KAIPEER_SEAL_H
@@ -26,31 +28,39 @@
 #include "noise.h"
 #include "proto.h"
 
-#define SEAL_OVERHEAD	17	/* the inner type byte moved, and the tag */
-#define SEAL_REKEY_EVERY 65536u	/* frames of a direction per key */
+#define SEAL_HEADER	5			/* length, type */
+#define SEAL_MAX_MSG	65535			/* a Noise message at most */
+#define SEAL_MAX_PLAIN	(SEAL_MAX_MSG - NOISE_TAG)	/* 65519 */
+#define SEAL_OVERHEAD	(SEAL_HEADER + NOISE_TAG)	/* a record's, 21 */
+#define SEAL_REKEY_EVERY 65536u			/* records a key seals */
 
 /*
- * p[0..n) holds a plain frame (length, type, payload) and has room for
- * n + SEAL_OVERHEAD bytes: seal it there.  Return the sealed frame's size,
- * or -1 (the nonces are used up: the link must end).
+ * Seal in[0..len) (len at most SEAL_MAX_PLAIN) as one record at
+ * out[0..len + SEAL_OVERHEAD).  in and out must not overlap.  Return the
+ * record's size, or -1 (len too long, or the nonces are used up: the link
+ * must end).
  */
-long	seal_frame(struct noise_cipher *tx, unsigned char *p, size_t n);
+long	seal_record(struct noise_cipher *tx, unsigned char *out,
+	    const unsigned char *in, size_t len);
 
-/* Results of seal_next() below zero, besides PROTO_PARTIAL/EEMPTY/ETOOBIG. */
-#define SEAL_EFORGED	(-20)	/* the tag is wrong: forged, replayed, cut */
-#define SEAL_ECLEAR	(-21)	/* a frame that is not SEALED (f: it) */
+/* Results of seal_open() below zero, besides PROTO_PARTIAL and
+ * PROTO_EEMPTY. */
+#define SEAL_EFORGED	(-20)	/* a bad tag or length: forged, replayed, cut */
+#define SEAL_ECLEAR	(-21)	/* a frame that is not a record (f: it) */
 
 /*
- * Look at buf[0..avail) for a sealed frame whose inner frame has a length
- * field of at most max_frame.  When it is whole, open it in place and
- * fill *f with the inner frame (pointing into buf); return the sealed
- * frame's size.  PROTO_PARTIAL: more bytes needed.  PROTO_EEMPTY,
- * PROTO_ETOOBIG, SEAL_EFORGED: the stream cannot be trusted any further.
- * SEAL_ECLEAR: a whole frame of another type, given in *f untouched, with
- * its size in *size (the caller decides; kaipeer takes only an ERROR, and
- * only before the first sealed frame).
+ * Look at buf[0..avail) for a record.  When it is whole, open it into
+ * out, which has room for SEAL_MAX_PLAIN bytes, set *plen to the
+ * plaintext's length and return the record's size.  PROTO_PARTIAL: more
+ * bytes needed.  PROTO_EEMPTY or SEAL_EFORGED (a tag that fails, a length
+ * field that cannot be a record's): the stream cannot be trusted any
+ * further.  SEAL_ECLEAR: a whole frame of another type, of at most
+ * max_clear bytes, given in *f untouched with its size in *size (the
+ * caller decides; kaipeer takes only an ERROR, and only before the first
+ * record); a larger one is SEAL_EFORGED.
  */
-long	seal_next(struct noise_cipher *rx, unsigned char *buf, size_t avail,
-	    size_t max_frame, struct proto_frame *f, size_t *size);
+long	seal_open(struct noise_cipher *rx, const unsigned char *buf,
+	    size_t avail, unsigned char *out, size_t *plen, size_t max_clear,
+	    struct proto_frame *f, size_t *size);
 
 #endif

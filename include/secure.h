@@ -34,12 +34,14 @@ int	secure_hello(struct session *s, const struct proto_frame *f,
 void	secure_noise(struct session *s, const struct proto_frame *f);
 
 /*
- * The next sealed frame of buf[0..avail), opened in place into *f: its
- * size on the wire; PROTO_PARTIAL; an error for the caller to report
- * (PROTO_EEMPTY, PROTO_ETOOBIG, SEAL_EFORGED); or 0 when the session ended
- * on a frame sent in clear.
+ * The next frame of a sealed link: from what was opened before, or from
+ * the records in c->in[*off..] (*off moves past each one opened).  Its
+ * size, with *f pointing into s->pin; PROTO_PARTIAL; an error for the
+ * caller to report (PROTO_EEMPTY, PROTO_ETOOBIG for a frame or
+ * SEAL_EFORGED for a record); or 0 when the session ended (a frame in
+ * clear, no memory).
  */
-long	secure_next(struct session *s, unsigned char *buf, size_t avail,
+long	secure_frame(struct session *s, struct conn *c, size_t *off,
 	    size_t max, struct proto_frame *f);
 
 #endif

@@ -159,6 +159,12 @@ struct session {
 	int		 got_sealed;	/* a sealed frame came */
 	int		 has_key;
 	unsigned char	 peer_key[32];	/* its static key, proven */
+	/* The plaintext streams of a sealed link (seal.h): frames to seal
+	 * at the next write, and frames opened, [pin_off, pin_len) unread. */
+	unsigned char	*pout;
+	size_t		 pout_len, pout_cap;
+	unsigned char	*pin;
+	size_t		 pin_off, pin_len, pin_cap;
 	struct loop_timer timer;
 };
 
@@ -230,6 +236,9 @@ const char *session_down_phrase(enum sess_end why);
  */
 void	session_end(struct session *s, enum sess_end why, int err,
 	    const char *text);
+/* What is queued goes (sealed), then the connection closes within the
+ * linger time; s no longer has it. */
+void	session_linger(struct session *s);
 int	session_frame(struct session *s, int type, const void *payload,
 	    size_t len);
 int	session_send_text(struct session *s, int type, unsigned code,

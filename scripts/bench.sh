@@ -22,10 +22,11 @@
 #   5. fan-out: one command sent to 1000 nodes at once (BENCH_FANOUT), timed
 #      from the send to the last result, next to one round trip to one node;
 #   6. secured links: a node plain and the same node secured (Noise XX,
-#      sealed frames), side by side: requests/s at 50 x 16, a 10 MiB
-#      result, the time of one handshake (paced: a secured node takes 20
-#      handshakes a second from one address), and the cipher alone next to
-#      openssl speed.
+#      frames carried in sealed records), side by side: requests/s at
+#      50 x 16 (node and client each on a CPU of its own, then where the
+#      scheduler puts them), a 10 MiB result, the time of one handshake
+#      (paced: a secured node takes 20 handshakes a second from one
+#      address), and the cipher alone next to openssl speed.
 #
 # Exit status: 0 when every measurement ran, 1 when one failed.
 
@@ -626,14 +627,18 @@ ONE=$(cut -d, -f7 "$TMP/fan" | median)
 # of 16 MiB, and run the program "big" (cat of a 10 MiB file).  Per run,
 # back to back, plain then secured:
 #   a. SEC_C connections x depth 16 of 'calc 1+2' (kaipeer-bench -K for
-#      the secured node), and the node's CPU time per request;
+#      the secured node), and the node's CPU time per request: first with
+#      the node on CPU 1 and the client on CPU 0 (taskset, with 2 CPUs or
+#      more), so that each has a CPU of its own whatever the scheduler
+#      would do, then both left where the scheduler puts them;
 #   b. the 10 MiB result, one at a time (-c 1 -P 1 -n BIG_N): from the
 #      COMMAND queued to the whole RESULT read (and, secured, opened);
 #   c. SEC_HS handshakes one after another at 20 a second, node and client
 #      on CPU 0: the median time from socket() to the link up (the node's
-#      HELLO; secured, its first sealed frame);
-#   d. ChaCha20-Poly1305: kaipeer-bench -A 1 (aead_seal at five sizes) and
-#      openssl speed -evp chacha20-poly1305 at the same sizes.
+#      HELLO; secured, its first record opened);
+#   d. ChaCha20-Poly1305: kaipeer-bench -A 1 (aead_seal at five sizes, the
+#      largest a full record) and openssl speed -evp chacha20-poly1305 at
+#      the same sizes.
 # A secured node takes at most 20 handshakes a second from one address
 # (burst 5), and every client here is 127.0.0.1: kaipeer-bench -K dials
 # one connection every 50 ms, and dials again, 250 ms later, one that the
@@ -647,7 +652,7 @@ BIG_BYTES=10485760	# 10 MiB
 BIG_FRAME=16777472	# the frame limit kaipeer-bench announces for it
 SEC_HS=40
 HS_RATE=20		# the secured node's handshakes a second (guard.h)
-AEAD_SIZES="16 256 1024 8192 1048576"
+AEAD_SIZES="16 256 1024 8192 65519"
 
 # kb_csv CMD...: one bounded run of CMD --csv into $TMP/kc.out; 1 if it
 # failed, having said why.
@@ -684,6 +689,54 @@ openssl_speed() {
 	    -evp chacha20-poly1305 >"$TMP/os.out" 2>/dev/null
 	v=$(awk -F: '/^\+F:/ { printf "%.1f\n", $4 / 1e6 }' "$TMP/os.out")
 	echo "${v:--}"
+}
+
+# With 2 CPUs or more, the load runs of a. put the node on CPU 1 and the
+# client on CPU 0.
+SPLIT_NODE=""
+SPLIT_CLIENT=""
+if [ -n "$PIN" ] && [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+	SPLIT_NODE=1
+	SPLIT_CLIENT="taskset -c 0"
+fi
+
+# sec_load PID PORT NODECPU CLIENTPIN [-K key]: one 50 x 16 run against
+# the node PID on PORT, the node moved to NODECPU for it (if not empty)
+# and the client run under CLIENTPIN (a command, or empty); sets LRPS,
+# LCPU (the node's us per request), LBUSY (the client's) and LFPR (frames
+# per record sent and received, secured; "- -" plain).
+sec_load() {
+	lpid=$1
+	lport=$2
+	lcpu=$3
+	lpin=$4
+	shift 4
+	[ -z "$lcpu" ] || taskset -pc "$lcpu" "$lpid" >/dev/null 2>&1
+	t0=$(cpu_ticks "$lpid")
+	clock_children; c0=$CPU
+	# shellcheck disable=SC2086 # $lpin is a command and its arguments
+	kb_csv $lpin "$KB" "$@" -p "$lport" -c $SEC_C -n $SEC_N -P 16
+	lrc=$?
+	clock_children; c1=$CPU
+	t1=$(cpu_ticks "$lpid")
+	[ -z "$lcpu" ] || taskset -pc "$ALLCPUS" "$lpid" >/dev/null 2>&1
+	[ $lrc -eq 0 ] || return 1
+	LRPS=$(field 2 | awk '{ printf "%.0f\n", $1 }')
+	LCPU=$(us_per_req "$t0" "$t1" $SEC_N)
+	LBUSY=$(busy "$c0" "$c1" $SEC_N "$LRPS")
+	LFPR="$(field 6) $(field 7)"
+	[ "$LFPR" != " " ] || LFPR="- -"
+}
+
+# sec_pair NODECPU CLIENTPIN FILE: sec_load plain, then secured; appends
+# "plain_rps sec_rps ratio plain_us sec_us ratio plain_busy sec_busy
+# frames_per_record_out frames_per_record_in" to $TMP/FILE.
+sec_pair() {
+	sec_load $PL_PID $PL_PORT "$1" "$2" || return 1
+	prps=$LRPS pcpu=$LCPU pbusy=$LBUSY
+	sec_load $SEC_PID $SEC_PORT "$1" "$2" -K "$TMP/bench.key" || return 1
+	echo "$prps $LRPS $(ratio "$LRPS" "$prps") $pcpu $LCPU" \
+	    "$(ratio "$LCPU" "$pcpu") $pbusy $LBUSY $LFPR" >>"$TMP/$3"
 }
 
 SEC_OK=0
@@ -727,6 +780,7 @@ HAVE_OPENSSL=0
 command -v openssl >/dev/null 2>&1 && HAVE_OPENSSL=1
 
 : >"$TMP/sl"
+: >"$TMP/su"
 : >"$TMP/sb"
 : >"$TMP/sh"
 for z in $AEAD_SIZES; do
@@ -734,27 +788,10 @@ for z in $AEAD_SIZES; do
 done
 run=1
 while [ $SEC_OK -eq 1 ] && [ $run -le "$RUNS" ]; do
-	# a. requests: plain, then secured
-	t0=$(cpu_ticks $PL_PID)
-	clock_children; c0=$CPU
-	kb_csv "$KB" -p $PL_PORT -c $SEC_C -n $SEC_N -P 16 ||
-	    { STATUS=1; break; }
-	clock_children; c1=$CPU
-	t1=$(cpu_ticks $PL_PID)
-	prps=$(field 2 | awk '{ printf "%.0f\n", $1 }')
-	pcpu=$(us_per_req "$t0" "$t1" $SEC_N)
-	pbusy=$(busy "$c0" "$c1" $SEC_N "$prps")
-	t0=$(cpu_ticks $SEC_PID)
-	clock_children; c0=$CPU
-	kb_csv "$KB" -K "$TMP/bench.key" -p $SEC_PORT -c $SEC_C -n $SEC_N \
-	    -P 16 || { STATUS=1; break; }
-	clock_children; c1=$CPU
-	t1=$(cpu_ticks $SEC_PID)
-	srps=$(field 2 | awk '{ printf "%.0f\n", $1 }')
-	scpu=$(us_per_req "$t0" "$t1" $SEC_N)
-	sbusy=$(busy "$c0" "$c1" $SEC_N "$srps")
-	echo "$prps $srps $(ratio "$srps" "$prps") $pcpu $scpu" \
-	    "$(ratio "$scpu" "$pcpu") $pbusy $sbusy" >>"$TMP/sl"
+	# a. requests: plain, then secured; each on a CPU of its own, then
+	# where the scheduler puts them
+	sec_pair "$SPLIT_NODE" "$SPLIT_CLIENT" sl || { STATUS=1; break; }
+	sec_pair "" "" su || { STATUS=1; break; }
 
 	# b. the 10 MiB result
 	kb_csv "$KB" -p $PL_PORT -c 1 -n $BIG_N -t big -M $BIG_FRAME \
@@ -798,10 +835,15 @@ while [ $SEC_OK -eq 1 ] && [ $run -le "$RUNS" ]; do
 		    "$(ratio "${k:--}" "$a")" >>"$TMP/aead.$z"
 	done
 
-	echo "secured run $run: $SEC_C x 16 plain $prps/s, secured $srps/s" \
-	    "($(tail -n 1 "$TMP/sl" | cut -d' ' -f3)); 10 MiB plain $pms ms," \
+	# shellcheck disable=SC2046 # the fields of one line, split on purpose
+	set -- $(tail -n 1 "$TMP/sl")
+	echo "secured run $run: $SEC_C x 16${SPLIT_NODE:+ on CPUs of their own}" \
+	    "plain $1/s, secured $2/s ($3, $9 frames a record);" \
+	    "unpinned $(tail -n 1 "$TMP/su" | awk '{ printf "plain %s/s," \
+	    " secured %s/s (%s)", $1, $2, $3 }'); 10 MiB plain $pms ms," \
 	    "secured $sms ms; handshake up plain $phs us, secured $shs us;" \
-	    "aead_seal 1 MiB $(tail -n 1 "$TMP/aead.1048576" | cut -d' ' -f1) MB/s"
+	    "aead_seal 65519 B $(tail -n 1 "$TMP/aead.65519" | cut -d' ' -f1) MB/s"
+	set --
 	run=$((run + 1))
 done
 if [ $SEC_OK -eq 1 ]; then
@@ -919,30 +961,47 @@ if [ $SEC_OK -eq 1 ]; then
 	runs() {
 		cut -d' ' -f"$2" "$TMP/$1" | tr '\n' ' ' | sed 's/ $//; s/ /, /g'
 	}
+	if [ -n "$SPLIT_NODE" ]; then
+		where="node on CPU 1, client on CPU 0"
+	else
+		where="where the scheduler put them"
+	fi
 	printf '%-40s %10s %10s %9s   %s\n' \
 	    "requests/s, $SEC_C x 16 'calc 1+2'" "$(m sl 1)" "$(m sl 2)" \
 	    "$(m sl 3)" "$(runs sl 3)"
+	printf '%-40s %10s %10s %9s   %s\n' "  ($where)" "" "" "" ""
 	printf '%-40s %10s %10s %9s   %s\n' "node CPU per request (us)" \
 	    "$(m sl 4)" "$(m sl 5)" "$(m sl 6)" "$(runs sl 6)"
 	printf '%-40s %10s %10s\n' "kaipeer-bench busy (CPU time / run)" \
 	    "$(m sl 7)" "$(m sl 8)"
+	printf '%-40s %10s %10s\n' "frames per record (secured, by the bench)" \
+	    "sent $(m sl 9)" "recv $(m sl 10)"
+	printf '%-40s %10s %10s %9s   %s\n' \
+	    "requests/s, the same, unpinned" "$(m su 1)" "$(m su 2)" \
+	    "$(m su 3)" "$(runs su 3)"
+	printf '%-40s %10s %10s %9s   %s\n' "node CPU per request, unpinned (us)" \
+	    "$(m su 4)" "$(m su 5)" "$(m su 6)" "$(runs su 6)"
+	printf '%-40s %10s %10s\n' "kaipeer-bench busy, unpinned" \
+	    "$(m su 7)" "$(m su 8)"
 	printf '%-40s %10s %10s %9s   %s\n' "10 MiB result: command to result (ms)" \
 	    "$(m sb 1)" "$(m sb 2)" "$(m sb 6)" "$(runs sb 6)"
 	printf '%-40s %10s %10s %9s   %s\n' "10 MiB result: MB/s" "$(m sb 3)" \
 	    "$(m sb 4)" "$(m sb 5)" "$(runs sb 5)"
 	printf '%-40s %10s %10s %9s   %s\n' "handshake, connect to link up (us)" \
 	    "$(m sh 1)" "$(m sh 2)" "$(m sh 3)" "$(runs sh 3)"
-	awk -v r="$(m sl 3)" 'BEGIN { printf "goal: secured/plain requests/s" \
-	    " >= 0.70: %s\n", r == "-" ? "?" : (r + 0 >= 0.7 ? "met" : "missed") }'
+	awk -v r="$(m sl 3)" -v u="$(m su 3)" 'BEGIN {
+	    printf "goal: secured/plain requests/s >= 0.70: %s (%s), unpinned" \
+	    " %s (%s)\n", r == "-" ? "?" : (r + 0 >= 0.7 ? "met" : "missed"), r,
+	    u == "-" ? "?" : (u + 0 >= 0.7 ? "met" : "missed"), u }'
 	echo "10 MiB result: kaipeer-bench -c 1 -P 1 -n $BIG_N -t big -M" \
 	    "$BIG_FRAME -E big.txt, its p50; handshakes: -H $SEC_HS -r $HS_RATE," \
 	    "the median of socket() to the node's HELLO (secured: its first" \
-	    "sealed frame)${PIN:+, node and client on CPU 0}"
+	    "record opened)${PIN:+, node and client on CPU 0}"
 	echo
 	echo "=== ChaCha20-Poly1305, MB/s (10^6 bytes a second of CPU time)," \
 	    "medians of $RUNS runs"
 	echo "kaipeer: $KB -A 1 (aead_seal, 5 bytes of associated data, a new" \
-	    "nonce each call)"
+	    "nonce each call; 65519 bytes: a full record)"
 	if [ $HAVE_OPENSSL -eq 1 ]; then
 		echo "openssl: openssl speed -mr -seconds 1 -bytes SIZE [-aead]" \
 		    "-evp chacha20-poly1305 ($(openssl version 2>/dev/null |

@@ -218,6 +218,75 @@ START_TEST(test_bad_config)
 }
 END_TEST
 
+/*
+ * A service: -n is not interactive whatever the config says, prints no
+ * banner, does not read standard input (a "help" sent there is not
+ * answered), stamps every line with the UTC time when standard output is
+ * not a terminal (here a pipe; on stderr after "kaipeer: "), serves, and
+ * ends on SIGTERM with status 0.  A port given alone is the port.
+ */
+START_TEST(test_daemon)
+{
+	static const char stamp[] = "dddd-dd-ddTdd:dd:dd.dddZ ";
+	int pn = free_port(), i, k;
+	const char *args[4] = { "-n", S("%d", pn), NULL, NULL };
+	const char *ask[6];
+	struct h_proc *p, *q;
+	const char *l;
+
+	p = run("daemon", "./kaipeer", args, NULL);
+	SEND(p, "help");
+	/* Every line: the time, then what it says. */
+	for (k = 0; k < 3; k++) {
+		l = h_line(p, H_OUT, H_WAIT);
+		CHECK(l != NULL && strlen(l) > sizeof(stamp), "daemon: a line "
+		    "was expected, got \"%s\"", l != NULL ? l : "(none)");
+		for (i = 0; stamp[i] != '\0'; i++)
+			CHECK(stamp[i] == 'd' ? l[i] >= '0' && l[i] <= '9' :
+			    l[i] == stamp[i], "daemon: no time stamp at the "
+			    "start of \"%s\"", l);
+		if (k == 1)
+			CHECK(strcmp(l + sizeof(stamp) - 1, S("Listening for "
+			    "connections on port %d", pn)) == 0, "daemon: "
+			    "\"%s\"", l);
+	}
+	/* A peer needs no file: -p host:port. */
+	ask[0] = "-q";
+	ask[1] = "-c";
+	ask[2] = "@0 calc 20+22";
+	ask[3] = "-p";
+	ask[4] = S("127.0.0.1:%d", pn);
+	ask[5] = NULL;
+	q = run("asker", "./kaipeer", ask, NULL);
+	EXPECT_EXACT(q, S("Result from 127.0.0.1:%d for command "
+	    "'calc 20+22': 42", pn));
+	EXPECT_EXIT(q, 0, H_WAIT);
+	EXPECT(p, "Command from 127.0.0.1:");
+	CHECK(h_count(p, H_OUT, 0, "Available commands") == 0 &&
+	    h_count(p, H_OUT, 0, "P2P Network Console") == 0,
+	    "daemon: it read its standard input, or printed a banner");
+	h_signal(p, SIGTERM);
+	EXPECT_EXIT(p, 0, H_WAIT);
+}
+END_TEST
+
+/* help leaves out a heading with nothing under it. */
+START_TEST(test_help_headings)
+{
+	struct h_proc *p;
+
+	p = node("kaipeer", free_port(), 0, "");
+	SEND(p, "help");
+	EXPECT(p, "exit, quit");
+	SEND(p, "calc 1");
+	EXPECT_EXACT(p, "Result: 1");
+	CHECK(h_count(p, H_OUT, 0, "Predefined commands:") == 0 &&
+	    h_count(p, H_OUT, 0, "Programs:") == 0 &&
+	    h_count(p, H_OUT, 0, "Groups:") == 0, "an empty heading");
+	h_close_stdin(p);
+}
+END_TEST
+
 /* An unknown key is a warning with its position, and the node starts. */
 START_TEST(test_unknown_key)
 {
@@ -1659,6 +1728,8 @@ integration_suite(void)
 	tcase_add_loop_test(tc, test_cli, 0, NELEM(cli_cases));
 	tcase_add_loop_test(tc, test_bad_config, 0, NELEM(bad_configs));
 	tcase_add_test(tc, test_unknown_key);
+	tcase_add_test(tc, test_daemon);
+	tcase_add_test(tc, test_help_headings);
 	tcase_add_loop_test(tc, test_startup_lines, 0, 2);
 	tcase_add_test(tc, test_eof_interactive);
 	tcase_add_test(tc, test_eof_server);

@@ -10,10 +10,11 @@
  *   - handshakes between our own two ends: a wrong psk, a psk on one side
  *     only, every byte of every message altered, a low-order ephemeral key:
  *     each fails, and the state stays failed;
- *   - sealed frames: round trips of every size class, every byte altered,
- *     a replay, two frames swapped, a frame cut short, a length grown or
- *     shrunk, a frame in clear; and the rekey every SEAL_REKEY_EVERY frames
- *     (the frame after the boundary differs from one sealed without it);
+ *   - sealed records: round trips of every size class up to the Noise
+ *     limit, every byte altered, a replay, two records swapped, a record
+ *     cut short, lengths no record has, a frame in clear; and the rekey
+ *     every SEAL_REKEY_EVERY records (the record after the boundary
+ *     differs from one sealed without it);
  *   - base64 against RFC 4648's table and its refusals; key files.
  */
 #include <fcntl.h>
@@ -132,7 +133,7 @@ run_vector(int v)
 			snprintf(key, sizeof(key), "%s_psks", who[w]);
 			hex(member(v, key) + 1, psk, sizeof(psk));
 		}
-		noise_hs_init(&ends[w].hs, w == 0, s, e, has_psk ? psk : NULL,
+		noise_hs_init(&ends[w].hs, w == 0, s, NULL, e, has_psk ? psk : NULL,
 		    pro, prolen);
 	}
 	msgs = member(v, "messages");
@@ -217,8 +218,8 @@ handshake(const unsigned char *psk_i, const unsigned char *psk_r,
 	long n;
 	int i;
 
-	noise_hs_init(&ends[0].hs, 1, key_i, eph_i, psk_i, "p", 1);
-	noise_hs_init(&ends[1].hs, 0, key_r, eph_r, psk_r, "p", 1);
+	noise_hs_init(&ends[0].hs, 1, key_i, NULL, eph_i, psk_i, "p", 1);
+	noise_hs_init(&ends[1].hs, 0, key_r, NULL, eph_r, psk_r, "p", 1);
 	for (i = 0; i < 3; i++) {
 		n = noise_hs_write(&ends[i % 2].hs, "hi", 2, msg, sizeof(msg));
 		if (n < 0)
@@ -278,15 +279,15 @@ START_TEST(test_low_order)
 	unsigned char msg[64], pl[16];
 
 	/* An ephemeral key of zero (a point of small order) is refused. */
-	noise_hs_init(&r, 0, key_r, eph_r, NULL, "", 0);
+	noise_hs_init(&r, 0, key_r, NULL, eph_r, NULL, "", 0);
 	memset(msg, 0, sizeof(msg));
 	ck_assert_int_eq(noise_hs_read(&r, msg, 32, pl, sizeof(pl)), 0);
 	ck_assert_int_eq(noise_hs_write(&r, NULL, 0, msg, sizeof(msg) + 0),
 	    -1);
 	/* Wrong sizes and turns. */
-	noise_hs_init(&r, 0, key_r, eph_r, NULL, "", 0);
+	noise_hs_init(&r, 0, key_r, NULL, eph_r, NULL, "", 0);
 	ck_assert_int_eq(noise_hs_read(&r, msg, 31, pl, sizeof(pl)), -1);
-	noise_hs_init(&r, 1, key_i, eph_i, NULL, "", 0);
+	noise_hs_init(&r, 1, key_i, NULL, eph_i, NULL, "", 0);
 	ck_assert_int_eq(noise_hs_read(&r, msg, 32, pl, sizeof(pl)), -1);
 }
 END_TEST
@@ -303,142 +304,125 @@ ciphers(struct noise_cipher *tx, struct noise_cipher *rx)
 	noise_hs_split(&ends[1].hs, &ends[1].tx, rx, NULL);
 }
 
-/* A plain frame of type and len payload bytes, sealed into buf; its
- * size, or 0 when sealing failed (no assertion: for tight loops). */
-static size_t
-seal_plain(struct noise_cipher *tx, unsigned char *buf, int type,
-    size_t len)
+/* len bytes of a pattern (a plaintext), the k-th of its kind. */
+static void
+pattern(unsigned char *p, size_t len, int k)
 {
 	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + (size_t)k);
+}
+
+/* Seal len bytes of pattern k into out; the record's size, or 0. */
+static size_t
+sealed(struct noise_cipher *tx, unsigned char *out, size_t len, int k)
+{
+	static unsigned char in[SEAL_MAX_PLAIN];
 	long n;
 
-	buf[0] = (unsigned char)((len + 1) >> 24);
-	buf[1] = (unsigned char)((len + 1) >> 16);
-	buf[2] = (unsigned char)((len + 1) >> 8);
-	buf[3] = (unsigned char)(len + 1);
-	buf[4] = (unsigned char)type;
-	for (i = 0; i < len; i++)
-		buf[PROTO_HEADER + i] = (unsigned char)(i * 7 + type);
-	n = seal_frame(tx, buf, PROTO_HEADER + len);
+	pattern(in, len, k);
+	n = seal_record(tx, out, in, len);
 	return n < 0 ? 0 : (size_t)n;
 }
 
-/* The same, checked. */
-static size_t
-sealed(struct noise_cipher *tx, unsigned char *buf, int type, size_t len)
-{
-	size_t i;
-	long n;
-
-	buf[0] = (unsigned char)((len + 1) >> 24);
-	buf[1] = (unsigned char)((len + 1) >> 16);
-	buf[2] = (unsigned char)((len + 1) >> 8);
-	buf[3] = (unsigned char)(len + 1);
-	buf[4] = (unsigned char)type;
-	for (i = 0; i < len; i++)
-		buf[PROTO_HEADER + i] = (unsigned char)(i * 7 + type);
-	n = seal_frame(tx, buf, PROTO_HEADER + len);
-	ck_assert_int_eq(n, (long)(PROTO_HEADER + len + SEAL_OVERHEAD));
-	ck_assert_int_eq(buf[4], PROTO_SEALED);
-	return (size_t)n;
-}
-
-/* Open buf[0..n); it must be the frame sealed(): 1 if so. */
+/* Does buf[0..n) open to len bytes of pattern k (and nothing else)? */
 static int
-opens(struct noise_cipher *rx, unsigned char *buf, size_t n, int type,
-    size_t len)
+opens(struct noise_cipher *rx, const unsigned char *buf, size_t n,
+    size_t len, int k)
 {
+	static unsigned char out[SEAL_MAX_PLAIN], want[SEAL_MAX_PLAIN];
 	struct proto_frame f;
-	size_t size, i;
+	size_t plen, size;
 
-	if (seal_next(rx, buf, n, 1 << 20, &f, &size) != (long)n ||
-	    f.type != type || f.len != len)
+	if (seal_open(rx, buf, n, out, &plen, 1024, &f, &size) != (long)n ||
+	    plen != len || size != n)
 		return 0;
-	for (i = 0; i < len; i++)
-		if (f.payload[i] != (unsigned char)(i * 7 + type))
-			return 0;
-	return 1;
-}
-
-static void
-check_open(struct noise_cipher *rx, unsigned char *buf, size_t n, int type,
-    size_t len)
-{
-	ck_assert(opens(rx, buf, n, type, len));
+	pattern(want, len, k);
+	return memcmp(out, want, len) == 0;
 }
 
 START_TEST(test_seal)
 {
-	static const size_t sizes[] = { 0, 1, 15, 16, 63, 64, 65, 1000, 70000 };
+	static const size_t sizes[] = {
+		0, 1, 15, 16, 63, 64, 65, 1000, SEAL_MAX_PLAIN
+	};
 	struct noise_cipher tx, rx, rx2;
 	struct proto_frame f;
-	unsigned char *a, *b, *c;
-	size_t i, k, n, m, size;
+	unsigned char *a, *b, *c, *out;
+	size_t i, k, n, m, size, plen;
+	long r;
 
-	a = malloc(80000);
-	b = malloc(80000);
-	c = malloc(80000);
+	a = malloc(SEAL_HEADER + SEAL_MAX_MSG + 64);
+	b = malloc(SEAL_HEADER + SEAL_MAX_MSG + 64);
+	c = malloc(SEAL_HEADER + SEAL_MAX_MSG + 64);
+	out = malloc(SEAL_MAX_PLAIN);
 	ciphers(&tx, &rx);
 	for (i = 0; i < NELEM(sizes); i++) {
-		n = sealed(&tx, a, 2, sizes[i]);
+		n = sealed(&tx, a, sizes[i], (int)i);
+		ck_assert_uint_eq(n, sizes[i] + SEAL_OVERHEAD);
+		ck_assert_int_eq(a[4], PROTO_SEALED);
 		/* Every prefix is partial. */
 		for (k = 0; k < n; k += k < 64 ? 1 : 997)
-			ck_assert_int_eq(seal_next(&rx, a, k, 1 << 20, &f,
-			    &size), PROTO_PARTIAL);
-		check_open(&rx, a, n, 2, sizes[i]);
+			ck_assert_int_eq(seal_open(&rx, a, k, out, &plen, 1024,
+			    &f, &size), PROTO_PARTIAL);
+		ck_assert(opens(&rx, a, n, sizes[i], (int)i));
 	}
+	/* A record is a Noise message: 65535 bytes at most. */
+	ck_assert_int_eq(seal_record(&tx, a, out, SEAL_MAX_PLAIN + 1), -1);
 	/* Every byte altered: the tag fails, or the length is refused or
-	 * waited for; nothing opens. */
-	n = sealed(&tx, a, 3, 40);
+	 * waited for; nothing opens, the counter does not move. */
+	n = sealed(&tx, a, 40, 3);
 	for (k = 0; k < n; k++) {
-		long r;
-
 		memcpy(b, a, n);
 		b[k] ^= 0x01;
 		rx2 = rx;
-		r = seal_next(&rx2, b, n, 1 << 20, &f, &size);
+		r = seal_open(&rx2, b, n, out, &plen, 1024, &f, &size);
 		ck_assert_msg(r == SEAL_EFORGED || r == PROTO_PARTIAL ||
-		    r == SEAL_ECLEAR || r == PROTO_ETOOBIG ||
-		    r == PROTO_EEMPTY, "byte %zu: %ld", k, r);
+		    r == SEAL_ECLEAR || r == PROTO_EEMPTY, "byte %zu: %ld", k,
+		    r);
 		ck_assert(rx2.n == rx.n);
 	}
-	check_open(&rx, a, n, 3, 40);
+	ck_assert(opens(&rx, a, n, 40, 3));
 	/* A replay fails. */
-	memcpy(b, a, n);
-	ck_assert_int_eq(seal_next(&rx, b, n, 1 << 20, &f, &size),
+	ck_assert_int_eq(seal_open(&rx, a, n, out, &plen, 1024, &f, &size),
 	    SEAL_EFORGED);
-	/* Two frames swapped fail. */
-	n = sealed(&tx, a, 2, 10);
-	m = sealed(&tx, b, 2, 10);
+	/* Two records swapped fail. */
+	n = sealed(&tx, a, 10, 4);
+	m = sealed(&tx, b, 10, 5);
 	memcpy(c, b, m);
-	ck_assert_int_eq(seal_next(&rx, c, m, 1 << 20, &f, &size),
+	ck_assert_int_eq(seal_open(&rx, c, m, out, &plen, 1024, &f, &size),
 	    SEAL_EFORGED);
-	check_open(&rx, a, n, 2, 10);
-	check_open(&rx, b, m, 2, 10);
-	/* A frame cut short, with its length mended to match, fails. */
-	n = sealed(&tx, a, 2, 30);
+	ck_assert(opens(&rx, a, n, 10, 4));
+	ck_assert(opens(&rx, b, m, 10, 5));
+	/* A record cut short, its length mended to match, fails. */
+	n = sealed(&tx, a, 30, 6);
 	a[3] -= 5;
-	ck_assert_int_eq(seal_next(&rx, a, n - 5, 1 << 20, &f, &size),
+	ck_assert_int_eq(seal_open(&rx, a, n - 5, out, &plen, 1024, &f,
+	    &size), SEAL_EFORGED);
+	/* Lengths no record has; empty. */
+	memcpy(a, "\0\0\0\x10\x0a", 5);
+	ck_assert_int_eq(seal_open(&rx, a, 20, out, &plen, 1024, &f, &size),
 	    SEAL_EFORGED);
-	/* Too short to hold a tag; too long for the limit; empty. */
-	memcpy(a, "\0\0\0\x05\x0a", 5);
-	ck_assert_int_eq(seal_next(&rx, a, 9, 1 << 20, &f, &size),
+	memcpy(a, "\0\x01\0\x01\x0a", 5);
+	ck_assert_int_eq(seal_open(&rx, a, 5, out, &plen, 1024, &f, &size),
 	    SEAL_EFORGED);
-	memcpy(a, "\0\x10\0\x12\x0a", 5);
-	ck_assert_int_eq(seal_next(&rx, a, 5, 1 << 20, &f, &size),
-	    PROTO_ETOOBIG);
 	memcpy(a, "\0\0\0\0\x0a", 5);
-	ck_assert_int_eq(seal_next(&rx, a, 5, 1 << 20, &f, &size),
+	ck_assert_int_eq(seal_open(&rx, a, 5, out, &plen, 1024, &f, &size),
 	    PROTO_EEMPTY);
-	/* A frame in clear is given back as it is. */
+	/* A frame in clear is given back as it is, if small. */
 	memcpy(a, "\0\0\0\x03\x04\0\x0c", 7);
-	ck_assert_int_eq(seal_next(&rx, a, 7, 1 << 20, &f, &size),
+	ck_assert_int_eq(seal_open(&rx, a, 7, out, &plen, 1024, &f, &size),
 	    SEAL_ECLEAR);
 	ck_assert_int_eq(f.type, 4);
 	ck_assert_uint_eq(size, 7);
+	memcpy(a, "\0\0\x04\x01\x04", 5);
+	ck_assert_int_eq(seal_open(&rx, a, 5, out, &plen, 1024, &f, &size),
+	    SEAL_EFORGED);
 	free(a);
 	free(b);
 	free(c);
+	free(out);
 }
 END_TEST
 
@@ -450,25 +434,25 @@ START_TEST(test_rekey)
 
 	ciphers(&tx, &rx);
 	for (i = 0, bad = 0; i < SEAL_REKEY_EVERY - 1; i++) {
-		seal_plain(&tx, a, 6, 8);
-		bad += !opens(&rx, a, PROTO_HEADER + 8 + SEAL_OVERHEAD, 6, 8);
+		sealed(&tx, a, 8, 1);
+		bad += !opens(&rx, a, 8 + SEAL_OVERHEAD, 8, 1);
 	}
 	ck_assert_uint_eq(bad, 0);
-	/* Frame SEAL_REKEY_EVERY - 1 is the last under the first key. */
+	/* Record SEAL_REKEY_EVERY - 1 is the last under the first key. */
 	plain_tx = tx;
-	sealed(&tx, a, 6, 8);
-	check_open(&rx, a, PROTO_HEADER + 8 + SEAL_OVERHEAD, 6, 8);
+	sealed(&tx, a, 8, 1);
+	ck_assert(opens(&rx, a, 8 + SEAL_OVERHEAD, 8, 1));
 	ck_assert(memcmp(plain_tx.k, tx.k, 32) != 0);
 	ck_assert(memcmp(tx.k, rx.k, 32) == 0);
 	/* The next goes under the new key: without the rekey it differs. */
 	plain_tx.n = tx.n;
-	sealed(&tx, a, 6, 8);
-	sealed(&plain_tx, b, 6, 8);
-	ck_assert(memcmp(a, b, PROTO_HEADER + 8 + SEAL_OVERHEAD) != 0);
-	check_open(&rx, a, PROTO_HEADER + 8 + SEAL_OVERHEAD, 6, 8);
+	sealed(&tx, a, 8, 1);
+	sealed(&plain_tx, b, 8, 1);
+	ck_assert(memcmp(a, b, 8 + SEAL_OVERHEAD) != 0);
+	ck_assert(opens(&rx, a, 8 + SEAL_OVERHEAD, 8, 1));
 	for (i = 0, bad = 0; i < 1000; i++) {
-		seal_plain(&tx, a, 6, 8);
-		bad += !opens(&rx, a, PROTO_HEADER + 8 + SEAL_OVERHEAD, 6, 8);
+		sealed(&tx, a, 8, 2);
+		bad += !opens(&rx, a, 8 + SEAL_OVERHEAD, 8, 2);
 	}
 	ck_assert_uint_eq(bad, 0);
 }

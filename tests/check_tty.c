@@ -12,6 +12,9 @@
  * included), and tells the shell to move the node between foreground and
  * background, to wait for it to stop, to continue it, and to reap it.  A
  * second kaipeer with -c is the peer that checks the node still serves.
+ * Every process of a test has HOME set to a directory of the test's own
+ * (so no test touches ~/.kaipeer_history) and TERM=xterm, so the node
+ * runs its line editor: raw mode, the prompt "> " drawn by the editor.
  *
  *   1. background: with the node a background job, a line typed for it
  *      neither stops it (SIGTTIN) nor blocks its loop in read(): a peer's
@@ -34,6 +37,25 @@
  *      With nothing in flight ^C says "Nothing to cancel", and a second
  *      ^C within a second ends the node with status 0, also right after
  *      a cancel (the peer's program is killed all the same).
+ *   5. keys edit the line (a table of rows, each a line whose result is
+ *      that of the edited line, not of the keys typed): movement, Home,
+ *      End, Ctrl-A/E/B/F/K/U/W/T/L, Backspace, Delete, unknown escape
+ *      sequences dropped whole; keys split across reads byte by byte; the
+ *      exact bytes the editor draws after a move and after Ctrl-L.
+ *   6. history: written after each line (mode 0600), read by a second
+ *      node in the same HOME (Up, Up, Enter), Down back to the line being
+ *      typed; with "history": false the file is neither read nor written.
+ *   7. Tab: a command, "@" (every selector listed under the line), a
+ *      peer's name, a group, the command after a selector, an alias, a
+ *      program; a bell when nothing fits.
+ *   8. a peer's command while "cal" is typed: the line hidden ("\r\e[0K"),
+ *      the node's lines, the prompt and "cal" drawn again, exactly; typing
+ *      on finishes the line.
+ *   9. the modes given back after SIGTERM, after SIGSEGV (the node dies of
+ *      it), and while stopped by ^Z (raw again after fg, and the line drawn
+ *      again).
+ *  10. "exit" with a command in flight: "Waiting for 1 command in flight",
+ *      then the result, then the end at once.
  * Each test also checks that the node did not spin: its processor time
  * stays under a quarter of its life, plus 50 ms for starting (a node that
  * polls a terminal it may not read, or retries EIO at once, burns a whole
@@ -45,11 +67,12 @@
  * shell (and the peer), and a guardian process kills them (and the
  * programs) and removes the temporary files if the test dies first (a
  * failed assertion in fork mode, a Check timeout).  A sanitizer's report
- * from the node or the peer fails the test.  About 5 s.
+ * from the node or the peer fails the test.  About 8 s.
  *
  * Run from the top of the repository:
  *	make kaipeer tests/check_tty && ./tests/check_tty
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -64,6 +87,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -122,22 +146,34 @@ nap_ms(int ms)
 /*
  * A process that outlives the test process: it holds the read end of a pipe
  * whose write end only the test holds, and learns from it the process
- * groups to kill and the files to remove ("k <pid>", "f <path>", "c" to
- * forget the processes, reaped by then).  When the test process ends,
- * however it ends, the guardian reads EOF, kills the groups it still knows
- * with SIGKILL and removes the files.
+ * groups to kill and the files to remove ("k <pid>", "f <path>", "d <dir>"
+ * for a directory and the files in it, "c" to forget the processes, reaped
+ * by then).  When the test process ends, however it ends, the guardian
+ * reads EOF, kills the groups it still knows with SIGKILL and removes the
+ * files, then the directories.
  */
 static int guard_fd = -1;
+
+/*
+ * The HOME of the test's processes, a directory of its own (made with the
+ * guardian, which removes it): no test reads or writes the user's
+ * ~/.kaipeer_history.  Two nodes of one test share it.
+ */
+static char test_home[256];
+
+static void guard_say(const char *fmt, ...);
 
 static void
 guardian(int fd)
 {
 	static char buf[8192];
 	pid_t pids[16];
-	char *files[16], *line, *nl;
+	char *files[16], *dirs[4], *line, *nl, path[1024];
+	struct dirent *de;
 	size_t len = 0;
 	ssize_t r;
-	int npids = 0, nfiles = 0, i;
+	int npids = 0, nfiles = 0, ndirs = 0, i;
+	DIR *d;
 
 	for (;;) {
 		r = read(fd, buf + len, sizeof(buf) - 1 - len);
@@ -154,6 +190,8 @@ guardian(int fd)
 				pids[npids++] = (pid_t)atol(line + 2);
 			else if (line[0] == 'f' && nfiles < 16)
 				files[nfiles++] = strdup(line + 2);
+			else if (line[0] == 'd' && ndirs < 4)
+				dirs[ndirs++] = strdup(line + 2);
 			else if (line[0] == 'c')
 				npids = 0;
 			line = nl + 1;
@@ -168,12 +206,26 @@ guardian(int fd)
 	for (i = 0; i < nfiles; i++)
 		if (files[i] != NULL)
 			(void)unlink(files[i]);
+	/* A directory of the test's (a HOME): its files, then itself. */
+	for (i = 0; i < ndirs; i++) {
+		if (dirs[i] == NULL || (d = opendir(dirs[i])) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0 &&
+			    (size_t)snprintf(path, sizeof(path), "%s/%s",
+			    dirs[i], de->d_name) < sizeof(path))
+				(void)unlink(path);
+		closedir(d);
+		(void)rmdir(dirs[i]);
+	}
 	_exit(0);
 }
 
 static void
 guard_start(void)
 {
+	const char *dir;
 	int p[2], fd;
 	pid_t pid;
 
@@ -193,6 +245,26 @@ guard_start(void)
 	close(p[0]);
 	(void)fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	guard_fd = p[1];
+	/* The environment every process of the test inherits: its own HOME,
+	 * and a terminal type with which the node runs its line editor. */
+	dir = getenv("TMPDIR");
+	snprintf(test_home, sizeof(test_home), "%s/kaipeer-tty-home.XXXXXX",
+	    dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+	ck_assert_msg(mkdtemp(test_home) != NULL, "mkdtemp: %s",
+	    strerror(errno));
+	guard_say("d %s\n", test_home);
+	ck_assert(setenv("HOME", test_home, 1) == 0);
+	ck_assert(setenv("TERM", "xterm", 1) == 0);
+}
+
+/* The test is over: the guardian kills what is left and removes the files
+ * and the HOME. */
+static void
+guard_end(void)
+{
+	close(guard_fd);
+	guard_fd = -1;
+	test_home[0] = '\0';
 }
 
 static void
@@ -498,6 +570,7 @@ shell(int slave, const char *config, int cmd, int ack)
 	    SIGQUIT };
 	struct reply rep;
 	struct rusage ru;
+	struct rlimit nocore;
 	sigset_t none;
 	pid_t node;
 	unsigned i;
@@ -517,6 +590,9 @@ shell(int slave, const char *config, int cmd, int ack)
 			signal(ign[i], SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* A test sends it SIGSEGV: no core file. */
+		nocore.rlim_cur = nocore.rlim_max = 0;
+		(void)setrlimit(RLIMIT_CORE, &nocore);
 		if (dup2(slave, 0) == -1 || dup2(slave, 1) == -1 ||
 		    dup2(slave, 2) == -1)
 			_exit(92);
@@ -844,29 +920,22 @@ sanitizer_report(const char *text)
 	return NULL;
 }
 
-/* Wait for the node to exit with status; then the shell; check the tty. */
+/* The node exited (it is in rep): check it and the tty; reap the shell.
+ * report_ok: a sanitizer's report is allowed (the node was sent SIGSEGV). */
 static void
-finish(struct term *t, int status)
+end_node(struct term *t, const struct reply *rep, int report_ok)
 {
-	struct reply rep = ask(t, 'w');
 	long long life = now_ms() - t->started;
-	char buf[128];
 	int st;
 
-	ck_assert_msg(rep.result == 0, "the node did not exit (it is %s); "
-	    "the terminal shows:\n%s", describe(rep.state, buf, sizeof(buf)),
-	    tail(t));
-	ck_assert_msg(WIFEXITED(rep.state) && WEXITSTATUS(rep.state) ==
-	    status, "the node %s, not with status %d",
-	    describe(rep.state, buf, sizeof(buf)), status);
 	/* A quarter of its life, and what starting takes (a sanitizer
 	 * build spends some 10 ms before main()). */
-	ck_assert_msg(rep.cpu_ms <= life / 4 + 50, "the node spun: %ld ms of "
-	    "processor time in %lld ms", rep.cpu_ms, life);
+	ck_assert_msg(rep->cpu_ms <= life / 4 + 50, "the node spun: %ld ms of "
+	    "processor time in %lld ms", rep->cpu_ms, life);
 	pump(t, 50);
-	ck_assert_msg(sanitizer_report(t->out) == NULL, "the node reported "
-	    "\"%s\"; the terminal shows:\n%s", sanitizer_report(t->out),
-	    tail(t));
+	ck_assert_msg(report_ok || sanitizer_report(t->out) == NULL, "the "
+	    "node reported \"%s\"; the terminal shows:\n%s",
+	    sanitizer_report(t->out), tail(t));
 	close(t->cmd);
 	ck_assert_int_eq(waitpid(t->shell, &st, 0), t->shell);
 	guard_say("c\n");
@@ -877,8 +946,31 @@ finish(struct term *t, int status)
 	close(t->master);
 	close(t->slave);
 	free(t->out);
-	close(guard_fd);	/* the guardian removes the files */
-	guard_fd = -1;
+}
+
+/* Wait for the node to exit with status; then the shell; check the tty.
+ * The test goes on (the guardian and HOME stay): a second node may run. */
+static void
+finish_node(struct term *t, int status)
+{
+	struct reply rep = ask(t, 'w');
+	char buf[128];
+
+	ck_assert_msg(rep.result == 0, "the node did not exit (it is %s); "
+	    "the terminal shows:\n%s", describe(rep.state, buf, sizeof(buf)),
+	    tail(t));
+	ck_assert_msg(WIFEXITED(rep.state) && WEXITSTATUS(rep.state) ==
+	    status, "the node %s, not with status %d; the terminal shows:\n%s",
+	    describe(rep.state, buf, sizeof(buf)), status, tail(t));
+	end_node(t, &rep, 0);
+}
+
+/* finish_node(), and the end of the test: the guardian removes the files. */
+static void
+finish(struct term *t, int status)
+{
+	finish_node(t, status);
+	guard_end();
 }
 
 /* --- a peer that runs programs -------------------------------------------- */
@@ -933,10 +1025,10 @@ hang_program(const char *name, const char *path)
 	return json;
 }
 
-/* Start the peer with the program "hang" (pids into pids); wait until it
+/* Start the peer with more members in its config (JSON); wait until it
  * listens. */
 static void
-peer_start(struct peer *pe, const char *pids)
+peer_start_with(struct peer *pe, const char *more)
 {
 	char cfg[256], buf[4096];
 	long long deadline;
@@ -946,8 +1038,7 @@ peer_start(struct peer *pe, const char *pids)
 	pe->port = free_port();
 	keep_path(pe->log, sizeof(pe->log), temp_file("%s", ""));
 	keep_path(cfg, sizeof(cfg), temp_file("{ \"listenPort\": %d, "
-	    "\"interactive\": false, \"exec\": { %s } }\n", pe->port,
-	    hang_program("hang", pids)));
+	    "\"interactive\": false, %s }\n", pe->port, more));
 	pe->pid = fork();
 	ck_assert_msg(pe->pid != -1, "fork: %s", strerror(errno));
 	if (pe->pid == 0) {
@@ -970,6 +1061,17 @@ peer_start(struct peer *pe, const char *pids)
 		    "listen within %d ms; it printed:\n%s", WAIT_MS, buf);
 		nap_ms(10);
 	}
+}
+
+/* Start the peer with the program "hang" (pids into pids). */
+static void
+peer_start(struct peer *pe, const char *pids)
+{
+	char more[1200];
+
+	snprintf(more, sizeof(more), "\"exec\": { %s }",
+	    hang_program("hang", pids));
+	peer_start_with(pe, more);
 }
 
 /* SIGTERM the peer: it must exit 0 at once, with no sanitizer report. */
@@ -1108,6 +1210,242 @@ assert_exits(struct term *t)
 	    "shows:\n%s", describe(rep.state, buf, sizeof(buf)), tail(t));
 }
 
+/* --- the line editor ---------------------------------------------------- */
+
+/*
+ * Text with its control bytes spelled out (\r, \n, \e, \a, \xNN), for
+ * messages: static storage, one of two, cut at VISIBLE_MAX bytes (a Check
+ * message must stay under some 8 kB).
+ */
+#define VISIBLE_MAX	2400
+
+static const char *
+visible(const char *s, size_t len)
+{
+	static char bufs[2][VISIBLE_MAX + 8];
+	static int next;
+	char *buf = bufs[next++ % 2];
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len && o < VISIBLE_MAX && s[i] != '\0'; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\r')
+			o += (size_t)sprintf(buf + o, "\\r");
+		else if (c == '\n')
+			o += (size_t)sprintf(buf + o, "\\n\n");
+		else if (c == 0x1b)
+			o += (size_t)sprintf(buf + o, "\\e");
+		else if (c == '\a')
+			o += (size_t)sprintf(buf + o, "\\a");
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)sprintf(buf + o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Wait up to ms for the exact bytes after the last match; move past them
+ * (not past the end of their line, as expect() does). */
+static int
+expect_bytes(struct term *t, const char *bytes, int ms)
+{
+	long long deadline = now_ms() + ms;
+	char *hit;
+
+	for (;;) {
+		if ((hit = strstr(t->out + t->pos, bytes)) != NULL) {
+			t->pos = (size_t)(hit + strlen(bytes) - t->out);
+			return 0;
+		}
+		if (left_ms(deadline) == 0)
+			return -1;
+		pump(t, left_ms(deadline) < 20 ? left_ms(deadline) : 20);
+	}
+}
+
+#define EXPECT_BYTES(t, bytes, ms) do {					\
+	const char *b_ = (bytes);					\
+	ck_assert_msg(expect_bytes((t), b_, (ms)) == 0,			\
+	    "the terminal did not show \"%s\" within %d ms; it shows "	\
+	    "since the last match:\n%s", visible(b_, strlen(b_)), (ms),	\
+	    visible((t)->out + (t)->pos, (t)->len - (t)->pos));		\
+} while (0)
+
+/* What the editor draws for the prompt and line, the cursor at col. */
+static const char *
+drawn(const char *line, int col)
+{
+	static char bufs[2][256];
+	static int next;
+	char *buf = bufs[next++ % 2];
+
+	snprintf(buf, sizeof(bufs[0]), "\r> %s\x1b[0K\r\x1b[%dC", line, col);
+	return buf;
+}
+
+/* Type each byte of s alone: written, taken by the node (it is no longer
+ * in the terminal's input queue), then a pause, so that the node reads it
+ * alone and the editor sees a sequence split across reads. */
+static void
+type_slowly(struct term *t, const char *s)
+{
+	long long deadline;
+	char one[2];
+	int queued;
+
+	for (; *s != '\0'; s++) {
+		one[0] = *s;
+		one[1] = '\0';
+		type(t, one);
+		deadline = now_ms() + WAIT_MS;
+		nap_ms(30);
+		while (ioctl(t->slave, FIONREAD, &queued) == 0 && queued > 0) {
+			ck_assert_msg(left_ms(deadline) > 0, "the node did not "
+			    "read what was typed within %d ms", WAIT_MS);
+			pump(t, 10);
+		}
+		pump(t, 20);
+	}
+}
+
+/* The editor is on: the terminal, within WAIT_MS, has ECHO and ICANON off
+ * (raw mode) and ISIG on (Ctrl-C, Ctrl-Z still signals). */
+static void
+assert_raw(struct term *t, const char *when)
+{
+	long long deadline = now_ms() + WAIT_MS;
+	struct termios now;
+
+	for (;;) {
+		ck_assert_msg(tcgetattr(t->slave, &now) == 0, "tcgetattr: %s",
+		    strerror(errno));
+		if ((now.c_lflag & (ECHO | ICANON)) == 0)
+			break;
+		ck_assert_msg(left_ms(deadline) > 0, "%s, the terminal is not "
+		    "in raw mode within %d ms: c_lflag %#lx (ECHO %s, ICANON "
+		    "%s)", when, WAIT_MS, (unsigned long)now.c_lflag,
+		    now.c_lflag & ECHO ? "on" : "off",
+		    now.c_lflag & ICANON ? "on" : "off");
+		pump(t, 10);
+	}
+	ck_assert_msg(now.c_lflag & ISIG, "%s, raw mode turned ISIG off", when);
+}
+
+/* The history file in the test's HOME. */
+static const char *
+history_path(void)
+{
+	static char path[512];
+
+	ck_assert(test_home[0] != '\0');
+	snprintf(path, sizeof(path), "%s/.kaipeer_history", test_home);
+	return path;
+}
+
+/* The history file holds exactly text, with mode 0600. */
+static void
+assert_history(const char *text, const char *when)
+{
+	static char buf[65536];
+	struct stat sb;
+	size_t i;
+
+	ck_assert_msg(stat(history_path(), &sb) == 0, "%s, no history file "
+	    "%s: %s", when, history_path(), strerror(errno));
+	ck_assert_msg((sb.st_mode & 07777) == 0600, "%s, the history file "
+	    "has mode %04o, not 0600", when, (unsigned)(sb.st_mode & 07777));
+	slurp(history_path(), buf, sizeof(buf));
+	/* The line where they part. */
+	for (i = 0; buf[i] != '\0' && buf[i] == text[i]; i++)
+		continue;
+	while (i > 0 && buf[i - 1] != '\n')
+		i--;
+	ck_assert_msg(strcmp(buf, text) == 0, "%s, the history file (%zu "
+	    "bytes) holds from byte %zu:\n%s\nnot:\n%s", when, strlen(buf), i,
+	    visible(buf + i, 300), visible(text + i, 300));
+}
+
+/* The names in the test's HOME, "" for none. */
+static const char *
+home_files(void)
+{
+	static char names[1024];
+	struct dirent *de;
+	size_t o = 0;
+	DIR *d;
+
+	names[0] = '\0';
+	d = opendir(test_home);
+	ck_assert_msg(d != NULL, "%s: %s", test_home, strerror(errno));
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 && o < sizeof(names) - 1)
+			o += (size_t)snprintf(names + o, sizeof(names) - o,
+			    "%s ", de->d_name);
+	closedir(d);
+	return names;
+}
+
+/*
+ * What the node wrote in out[from, to) while a line was typed: one or more
+ * blocks, each "\r\e[0K" (the prompt and the line hidden), whole lines
+ * ("\r\n" each, no control bytes in them), then exactly redraw (the prompt
+ * and the line again).  Among the lines, in this order, lines beginning
+ * with want[0..n).
+ */
+static void
+assert_blocks(struct term *t, size_t from, size_t to, const char *redraw,
+    const char *const want[], int n)
+{
+	const char *p = t->out + from, *end = t->out + to, *eol, *q;
+	size_t rlen = strlen(redraw);
+	int k = 0, lines;
+
+	ck_assert_msg(from < to, "nothing was printed over the line");
+	while (p < end) {
+		ck_assert_msg(end - p >= 5 && memcmp(p, "\r\x1b[0K", 5) == 0,
+		    "at byte %zu, the line was not hidden (\\r\\e[0K) before "
+		    "lines printed over it; the terminal shows:\n%s",
+		    (size_t)(p - t->out - from), visible(t->out + from,
+		    to - from));
+		p += 5;
+		lines = 0;
+		while ((size_t)(end - p) < rlen ||
+		    memcmp(p, redraw, rlen) != 0) {
+			for (eol = p; eol + 1 < end && !(eol[0] == '\r' &&
+			    eol[1] == '\n'); eol++)
+				continue;
+			ck_assert_msg(eol + 1 < end, "lines printed over the "
+			    "line are not followed by \"%s\"; the terminal "
+			    "shows:\n%s", visible(redraw, rlen),
+			    visible(t->out + from, to - from));
+			for (q = p; q < eol; q++)
+				ck_assert_msg((unsigned char)*q >= 0x20 &&
+				    *q != 0x7f, "a control byte in a line "
+				    "printed over the line; the terminal "
+				    "shows:\n%s", visible(t->out + from,
+				    to - from));
+			ck_assert_msg(eol > p, "an empty line printed over "
+			    "the line; the terminal shows:\n%s",
+			    visible(t->out + from, to - from));
+			if (k < n && strncmp(p, want[k], strlen(want[k])) == 0)
+				k++;
+			p = eol + 2;
+			lines++;
+		}
+		ck_assert_msg(lines > 0, "the line was hidden and drawn again "
+		    "with nothing between; the terminal shows:\n%s",
+		    visible(t->out + from, to - from));
+		p += rlen;
+	}
+	ck_assert_msg(k == n, "no line \"%s...\" printed over the line (in "
+	    "this order); the terminal shows:\n%s", want[k < n ? k : 0],
+	    visible(t->out + from, to - from));
+}
+
 /* --- the tests ------------------------------------------------------------- */
 
 START_TEST(test_background)
@@ -1176,6 +1514,7 @@ START_TEST(test_modes)
 	struct term t;
 
 	start(&t);
+	assert_raw(&t, "at the first prompt");	/* so there is a change */
 	type(&t, "calc 1+1\n");
 	EXPECT(&t, "Result: 2", AT_ONCE_MS);
 	ck_assert_msg(!nonblocking(t.slave), "the node set O_NONBLOCK on the "
@@ -1298,6 +1637,445 @@ START_TEST(test_ctrl_c_twice)
 }
 END_TEST
 
+/*
+ * Keys edit the line (rows typed whole, one write each): the result is
+ * that of the line as edited.  Each row's result differs from that of the
+ * line with any one of its keys ignored.
+ */
+static const struct {
+	const char	*keys;
+	const char	*line;		/* as edited, for messages */
+	const char	*result;	/* what follows: "Result: ...\r\n" */
+} edit_rows[] = {
+	/* Ctrl-A, Home (ESC [ H, ESC O H, ESC [ 1 ~): text at the start. */
+	{ "2*3\001calc 5+\r", "calc 5+2*3", "Result: 11\r\n" },
+	{ "4\x1b[Hcalc 6*\r", "calc 6*4", "Result: 24\r\n" },
+	{ "8\x1bOHcalc 1+\r", "calc 1+8", "Result: 9\r\n" },
+	{ "5\x1b[1~calc 3*\r", "calc 3*5", "Result: 15\r\n" },
+	/* Ctrl-B, Ctrl-F, Ctrl-E (and End, ESC O F, ESC [ 4 ~). */
+	{ "calc 4*\002\002\0061\0052\r", "calc 41*2", "Result: 82\r\n" },
+	{ "calc 7*\x1b[D\x1b[D1\x1bOF2\r", "calc 17*2", "Result: 34\r\n" },
+	{ "calc 3-\x1b[D\x1b[D2\x1b[4~1\r", "calc 23-1", "Result: 22\r\n" },
+	/* Ctrl-U kills to the start, Ctrl-W a word, Ctrl-K to the end. */
+	{ "garbage words\025calc 7*6\r", "calc 7*6", "Result: 42\r\n" },
+	{ "calc 8*8 zz\027-1\r", "calc 8*8 -1", "Result: 63\r\n" },
+	{ "calc 9*9 \027\027calc 7*7\r", "calc 7*7", "Result: 49\r\n" },
+	{ "calc 3+5xyz\x1b[D\x1b[D\x1b[D\013\r", "calc 3+5", "Result: 8\r\n" },
+	{ "calc 2*9\001\013calc 5*5\r", "calc 5*5", "Result: 25\r\n" },
+	/* Backspace (DEL, Ctrl-H), Delete (ESC [ 3 ~), Ctrl-D (not empty),
+	 * Delete and Right at the end (nothing). */
+	{ "calc 2+29\x7f\b5\r", "calc 2+5", "Result: 7\r\n" },
+	{ "calc 1+23\x1b[D\x1b[D\x1b[3~\r", "calc 1+3", "Result: 4\r\n" },
+	{ "calc 5+67\x1b[D\x1b[D\004\r", "calc 5+7", "Result: 12\r\n" },
+	{ "calc 6+1\x1b[3~\x1b[C\x1b[C\r", "calc 6+1", "Result: 7\r\n" },
+	/* Ctrl-T at the end: the last two characters swapped. */
+	{ "calc 2+13\024\r", "calc 2+31", "Result: 33\r\n" },
+	/* Unknown sequences are dropped whole, nothing inserted: Ctrl-Right,
+	 * F1, F5, a bracketed paste's start, ESC [ [ A (the Linux F1). */
+	{ "calc 1+\x1b[1;5C\x1bOP\x1b[15~\x1b[200~\x1b[[A2\r", "calc 1+2",
+	    "Result: 3\r\n" },
+	/* Other control bytes are ignored. */
+	{ "calc \007\017\0302*\0223\r", "calc 2*3", "Result: 6\r\n" },
+};
+
+START_TEST(test_edit_keys)
+{
+	struct term t;
+	size_t i;
+
+	start(&t);
+	assert_raw(&t, "at the first prompt");
+	/* On the screen: what is typed at the end of the line is echoed as
+	 * it is; a key that moves the cursor draws the line again, the
+	 * cursor in its column. */
+	type(&t, "calc 2*");
+	EXPECT_BYTES(&t, "calc 2*", AT_ONCE_MS);
+	type(&t, "\x1b[D\x1b[D");
+	EXPECT_BYTES(&t, drawn("calc 2*", 7), AT_ONCE_MS);
+	type(&t, "1");
+	EXPECT_BYTES(&t, drawn("calc 12*", 8), AT_ONCE_MS);
+	type(&t, "\x1b[F3\r");
+	EXPECT_BYTES(&t, "Result: 36\r\n", AT_ONCE_MS);	/* calc 12*3 */
+	for (i = 0; i < sizeof(edit_rows) / sizeof(edit_rows[0]); i++) {
+		type(&t, edit_rows[i].keys);
+		ck_assert_msg(expect_bytes(&t, edit_rows[i].result,
+		    AT_ONCE_MS) == 0, "row %zu: typed \"%s\" (\"%s\"), the "
+		    "node did not print \"%s\" within %d ms; the terminal "
+		    "shows:\n%s", i, visible(edit_rows[i].keys,
+		    strlen(edit_rows[i].keys)), edit_rows[i].line,
+		    edit_rows[i].result, AT_ONCE_MS,
+		    visible(t.out + t.pos, t.len - t.pos));
+	}
+	/* Ctrl-L: the screen cleared, the line drawn again at the top. */
+	type(&t, "calc 3");
+	EXPECT_BYTES(&t, "calc 3", AT_ONCE_MS);
+	type(&t, "\014");
+	EXPECT_BYTES(&t, "\x1b[H\x1b[2J\r> calc 3\x1b[0K\r\x1b[8C", AT_ONCE_MS);
+	type(&t, "\r");
+	EXPECT_BYTES(&t, "Result: 3\r\n", AT_ONCE_MS);
+	/* Keys split across reads, byte by byte: Left (ESC [ D), Delete
+	 * (ESC [ 3 ~), an unknown sequence (Ctrl-Right), End (ESC O F). */
+	type(&t, "calc 5*");
+	EXPECT_BYTES(&t, "calc 5*", AT_ONCE_MS);
+	type_slowly(&t, "\x1b[D");
+	EXPECT_BYTES(&t, drawn("calc 5*", 8), AT_ONCE_MS);
+	type_slowly(&t, "1\x1b[3~\x1b[1;5C\x1bOF");
+	type(&t, "+2\r");
+	EXPECT_BYTES(&t, "Result: 53\r\n", AT_ONCE_MS);	/* calc 51+2 */
+	type(&t, "exit\r");
+	finish(&t, 0);
+}
+END_TEST
+
+/*
+ * The history across two runs in one HOME: written after each line (mode
+ * 0600), read by the next node, browsed with Up and Down (back to the line
+ * being typed).
+ */
+START_TEST(test_history)
+{
+	struct term t;
+
+	guard_start();
+	start(&t);
+	type(&t, "calc 2*21\r");
+	EXPECT_BYTES(&t, "Result: 42\r\n", AT_ONCE_MS);
+	assert_history("calc 2*21\n", "after one line");
+	type(&t, "calc 5+5\r");
+	EXPECT_BYTES(&t, "Result: 10\r\n", AT_ONCE_MS);
+	assert_history("calc 2*21\ncalc 5+5\n", "after two lines");
+	type(&t, "\004");		/* Ctrl-D on an empty line: the end */
+	finish_node(&t, 0);
+	assert_history("calc 2*21\ncalc 5+5\n", "after the first node");
+
+	/* The second node, same HOME: Up twice is the first line. */
+	start(&t);
+	type(&t, "\x1b[A");
+	EXPECT_BYTES(&t, drawn("calc 5+5", 10), AT_ONCE_MS);
+	type(&t, "\x1b[A");
+	EXPECT_BYTES(&t, drawn("calc 2*21", 11), AT_ONCE_MS);
+	type(&t, "\r");
+	EXPECT_BYTES(&t, "Result: 42\r\n", AT_ONCE_MS);
+	/* Up past the oldest rings; Down comes back to the line typed. */
+	type(&t, "calc 1");
+	EXPECT_BYTES(&t, "calc 1", AT_ONCE_MS);
+	type(&t, "\x1b[A\x1b[A\x1b[A\x1b[A");
+	EXPECT_BYTES(&t, "\a", AT_ONCE_MS);
+	type(&t, "\x1b[B\x1b[B\x1b[B\x1b[B+2\r");
+	EXPECT_BYTES(&t, "Result: 3\r\n", AT_ONCE_MS);	/* calc 1+2 */
+	type(&t, "exit\r");
+	finish_node(&t, 0);
+	assert_history("calc 2*21\ncalc 5+5\ncalc 2*21\ncalc 1+2\nexit\n",
+	    "after the second node");
+	guard_end();
+}
+END_TEST
+
+/*
+ * "history": false: the file is neither read (row 1: it holds a line,
+ * which Up does not bring) nor written (row 0: it is not created; row 1:
+ * it is left as it was).
+ */
+START_TEST(test_history_off)
+{
+	struct term t;
+	FILE *fp;
+
+	guard_start();
+	if (_i == 1) {
+		ck_assert((fp = fopen(history_path(), "w")) != NULL);
+		ck_assert(fputs("calc 7*7\n", fp) >= 0 && fclose(fp) == 0);
+		ck_assert(chmod(history_path(), 0600) == 0);
+	}
+	start_with(&t, "\"history\": false");
+	type(&t, "\x1b[A");		/* no history: a bell */
+	EXPECT_BYTES(&t, "\a", AT_ONCE_MS);
+	type(&t, "\r");
+	type(&t, "calc 3*3\r");
+	EXPECT_BYTES(&t, "Result: 9\r\n", AT_ONCE_MS);
+	ck_assert_msg(count_from(&t, 0, "Result: 49") == 0, "Up brought a "
+	    "line of the history file; the terminal shows:\n%s",
+	    visible(t.out, t.len));
+	/* In memory, the history still works. */
+	type(&t, "\x1b[A");
+	EXPECT_BYTES(&t, drawn("calc 3*3", 10), AT_ONCE_MS);
+	type(&t, "\025exit\r");
+	finish_node(&t, 0);
+	if (_i == 0)
+		ck_assert_msg(strcmp(home_files(), "") == 0, "with "
+		    "\"history\": false the node wrote into HOME: %s",
+		    home_files());
+	else {
+		ck_assert_msg(strcmp(home_files(), ".kaipeer_history ") == 0,
+		    "with \"history\": false the node wrote into HOME: %s",
+		    home_files());
+		assert_history("calc 7*7\n", "with \"history\": false");
+	}
+	guard_end();
+}
+END_TEST
+
+/*
+ * The history keeps the newest 1000 lines: a file of 1005 is read as its
+ * last 1000 (Up brings the newest), and a new line pushes out the oldest.
+ */
+START_TEST(test_history_max)
+{
+	struct term t;
+	FILE *fp;
+	char *want;
+	size_t o = 0;
+	int i;
+
+	guard_start();
+	ck_assert((fp = fopen(history_path(), "w")) != NULL);
+	for (i = 1; i <= 1005; i++)
+		ck_assert(fprintf(fp, "calc %d\n", i) > 0);
+	ck_assert(fclose(fp) == 0);
+	start(&t);
+	type(&t, "\x1b[A");
+	EXPECT_BYTES(&t, drawn("calc 1005", 11), AT_ONCE_MS);
+	type(&t, "\025calc 2*3\r");
+	EXPECT_BYTES(&t, "Result: 6\r\n", AT_ONCE_MS);
+	type(&t, "\025exit\r");
+	finish_node(&t, 0);
+	want = malloc(16 * 1001);
+	ck_assert_ptr_nonnull(want);
+	for (i = 8; i <= 1005; i++)
+		o += (size_t)sprintf(want + o, "calc %d\n", i);
+	sprintf(want + o, "calc 2*3\nexit\n");
+	assert_history(want, "after 1005 lines read and two added");
+	free(want);
+	guard_end();
+}
+END_TEST
+
+/*
+ * Tab: a command's name, a selector (with one candidate it is taken;
+ * with several, all are listed under the line and the line drawn again
+ * below), the command after a selector, an alias, a program.
+ */
+START_TEST(test_complete)
+{
+	struct term t;
+	struct peer pe;
+	char more[512], line[128];
+
+	guard_start();
+	peer_start_with(&pe, "\"name\": \"alpha\"");
+	snprintf(more, sizeof(more), "\"peers\": [ { \"host\": \"127.0.0.1\", "
+	    "\"port\": %d } ], \"commands\": { \"answer\": \"calc 6*7\" }, "
+	    "\"exec\": { \"greet\": [ \"echo\", \"hi\" ] }, \"groups\": { "
+	    "\"grp\": \"alpha\" }", pe.port);
+	start_with(&t, more);
+	snprintf(line, sizeof(line), "Connected to peer: 127.0.0.1:%d (alpha)",
+	    pe.port);
+	seen(&t, line, WAIT_MS);
+	pump(&t, 50);
+	t.pos = t.len;
+	/* A command. */
+	type(&t, "he\t");
+	EXPECT_BYTES(&t, drawn("help", 6), AT_ONCE_MS);
+	type(&t, "\r");
+	EXPECT_BYTES(&t, "\r\nAvailable commands:\r\n", AT_ONCE_MS);
+	/* "@": the peer's index and name, the group, every peer. */
+	type(&t, "@\t");
+	EXPECT_BYTES(&t, "@\r\r\n@0  @alpha  @@grp  @* \r\r\n\r> @\x1b[0K\r"
+	    "\x1b[3C", AT_ONCE_MS);
+	type(&t, "a\t");
+	EXPECT_BYTES(&t, drawn("@alpha ", 9), AT_ONCE_MS);
+	type(&t, "calc 6*7\r");
+	EXPECT_BYTES(&t, "for command 'calc 6*7': 42\r\n", WAIT_MS);
+	type(&t, "@0\t");
+	EXPECT_BYTES(&t, drawn("@0 ", 5), AT_ONCE_MS);
+	type(&t, "ca\t");
+	EXPECT_BYTES(&t, drawn("@0 calc ", 10), AT_ONCE_MS);
+	type(&t, "1+1\r");
+	EXPECT_BYTES(&t, "for command 'calc 1+1': 2\r\n", WAIT_MS);
+	type(&t, "@@g\t");
+	EXPECT_BYTES(&t, drawn("@@grp ", 8), AT_ONCE_MS);
+	type(&t, "calc 2+2\r");
+	EXPECT_BYTES(&t, "'calc 2+2': 4\r\n", WAIT_MS);
+	/* An alias, a program. */
+	type(&t, "ans\t");
+	EXPECT_BYTES(&t, drawn("answer", 8), AT_ONCE_MS);
+	type(&t, "\r");
+	EXPECT_BYTES(&t, "Result: 42\r\n", AT_ONCE_MS);
+	type(&t, "gre\t");
+	EXPECT_BYTES(&t, drawn("greet", 7), AT_ONCE_MS);
+	type(&t, "\r");
+	EXPECT_BYTES(&t, "Result: hi\r\n", WAIT_MS);
+	/* Nothing to complete: a bell, the line as it was. */
+	type(&t, "zz\t");
+	EXPECT_BYTES(&t, "zz\a", AT_ONCE_MS);
+	type(&t, "\025exit\r");
+	assert_exits(&t);
+	peer_stop(&t, &pe);
+	finish(&t, 0);
+}
+END_TEST
+
+/*
+ * A peer's command arrives while "cal" is typed: the line is hidden
+ * (\r ESC [ 0 K), the node's lines printed, the prompt and "cal" drawn
+ * again below them, the cursor after it; typing on ends the line typed.
+ */
+START_TEST(test_redraw)
+{
+	static const char *const events[] = { "Peer connected from 127.0.0.1:",
+	    "Command from 127.0.0.1:", "Sent result: 42",
+	    "Peer disconnected: 127.0.0.1:" };
+	struct term t;
+	size_t mark;
+
+	start(&t);
+	type(&t, "cal");
+	EXPECT_BYTES(&t, "\x1b[2Ccal", AT_ONCE_MS);
+	pump(&t, 20);
+	ck_assert_msg(t.pos == t.len, "after \"cal\" the node wrote:\n%s",
+	    visible(t.out + t.pos, t.len - t.pos));
+	mark = t.pos;
+	peer_command(&t, "with \"cal\" typed");
+	EXPECT(&t, "Peer disconnected: 127.0.0.1:", WAIT_MS);
+	EXPECT_BYTES(&t, drawn("cal", 5), AT_ONCE_MS);
+	settle(&t, 50);
+	assert_blocks(&t, mark, t.pos, drawn("cal", 5), events, 4);
+	ck_assert_msg(t.pos == t.len, "after the line was drawn again, the "
+	    "node wrote:\n%s", visible(t.out + t.pos, t.len - t.pos));
+	/* The line goes on: "calc 2". */
+	mark = t.pos;
+	type(&t, "c 2\r");
+	EXPECT_BYTES(&t, "Result: 2\r\n", AT_ONCE_MS);
+	ck_assert_msg(strncmp(t.out + mark, "c 2\r\r\nResult: 2\r\n",
+	    t.pos - mark) == 0 && t.pos - mark == 17, "typing \"c 2\" and "
+	    "Enter after the line was drawn again showed:\n%s",
+	    visible(t.out + mark, t.pos - mark));
+	type(&t, "exit\r");
+	finish(&t, 0);
+}
+END_TEST
+
+/*
+ * The modes given back when the node is killed with a line typed: by
+ * SIGTERM (row 0: a clean exit, status 0) and by SIGSEGV (row 1: it dies
+ * of the signal, or a sanitizer build's runtime reports and exits
+ * non-zero; either way the terminal is as it was).
+ */
+START_TEST(test_modes_killed)
+{
+	struct term t;
+	struct reply rep;
+	char buf[128];
+	int died, asan;
+
+	start(&t);
+	type(&t, "calc 1");
+	EXPECT_BYTES(&t, "calc 1", AT_ONCE_MS);
+	assert_raw(&t, "with a line typed");
+	if (_i == 0) {
+		ck_assert_int_eq(kill(t.node, SIGTERM), 0);
+		finish(&t, 0);
+		return;
+	}
+	ck_assert_int_eq(kill(t.node, SIGSEGV), 0);
+	rep = ask(&t, 'w');
+	ck_assert_msg(rep.result == 0, "the node did not end after SIGSEGV "
+	    "(it is %s); the terminal shows:\n%s",
+	    describe(rep.state, buf, sizeof(buf)), tail(&t));
+	pump(&t, 50);
+	died = WIFSIGNALED(rep.state) && WTERMSIG(rep.state) == SIGSEGV;
+	asan = WIFEXITED(rep.state) && WEXITSTATUS(rep.state) != 0 &&
+	    strstr(t.out, "AddressSanitizer") != NULL;
+	ck_assert_msg(died || asan, "after SIGSEGV the node %s; the terminal "
+	    "shows:\n%s", describe(rep.state, buf, sizeof(buf)), tail(&t));
+	end_node(&t, &rep, asan);
+	guard_end();
+}
+END_TEST
+
+/*
+ * Ctrl-Z with a line typed: the line taken off the screen, and while the
+ * node is stopped the terminal is as it was; after fg, raw again and the
+ * line drawn again; typing on ends it.
+ */
+START_TEST(test_modes_stopped)
+{
+	struct term t;
+	struct reply rep;
+	char buf[128];
+	size_t mark;
+
+	start(&t);
+	type(&t, "calc 1");
+	EXPECT_BYTES(&t, "calc 1", AT_ONCE_MS);
+	assert_raw(&t, "with a line typed");
+	mark = t.pos;
+	type(&t, "\032");
+	rep = ask(&t, 'z');
+	ck_assert_msg(rep.result == 0 && WIFSTOPPED(rep.state) &&
+	    WSTOPSIG(rep.state) == SIGTSTP, "^Z: the node is %s",
+	    describe(rep.state, buf, sizeof(buf)));
+	pump(&t, 20);
+	ck_assert_msg(t.len - mark == 5 && memcmp(t.out + mark, "\r\x1b[0K",
+	    5) == 0, "^Z: the line was not taken off the screen (\\r\\e[0K); "
+	    "the terminal shows:\n%s", visible(t.out + mark, t.len - mark));
+	t.pos = t.len;
+	assert_modes(&t);
+	/* fg: the terminal to the node, SIGCONT. */
+	shell_do(&t, 'f', "fg: tcsetpgrp");
+	shell_do(&t, 'c', "fg: SIGCONT");
+	assert_raw(&t, "after fg");
+	EXPECT_BYTES(&t, drawn("calc 1", 8), AT_ONCE_MS);
+	type(&t, "+1\r");
+	EXPECT_BYTES(&t, "Result: 2\r\n", AT_ONCE_MS);
+	type(&t, "exit\r");
+	finish(&t, 0);
+}
+END_TEST
+
+/*
+ * "exit" with a command in flight (a program on the peer that sleeps a
+ * second): the node says what it waits for, keeps running, prints the
+ * result, then ends at once, with status 0.
+ */
+START_TEST(test_exit_in_flight)
+{
+	struct term t;
+	struct peer pe;
+	struct reply rep;
+	char more[512], line[128], buf[128];
+	long long got;
+
+	guard_start();
+	peer_start_with(&pe, "\"exec\": { \"nap\": { \"argv\": [ \"sh\", "
+	    "\"-c\", \"sleep 1; echo napped\" ], \"timeout\": 10 } }");
+	snprintf(more, sizeof(more), "\"peers\": [ { \"host\": \"127.0.0.1\", "
+	    "\"port\": %d } ]", pe.port);
+	start_with(&t, more);
+	snprintf(line, sizeof(line), "Connected to peer: 127.0.0.1:%d",
+	    pe.port);
+	seen(&t, line, WAIT_MS);
+	type(&t, "@0 nap\r");
+	type(&t, "exit\r");
+	EXPECT_BYTES(&t, "\r\nWaiting for 1 command in flight before exiting "
+	    "(Ctrl-C cancels them)\r\n", AT_ONCE_MS);
+	assert_running(&t, "with a command in flight after \"exit\"");
+	snprintf(line, sizeof(line), "Result from 127.0.0.1:%d for command "
+	    "'nap': napped", pe.port);
+	EXPECT_BYTES(&t, line, WAIT_MS);
+	got = now_ms();
+	rep = ask(&t, 'w');
+	ck_assert_msg(rep.result == 0 && WIFEXITED(rep.state) &&
+	    WEXITSTATUS(rep.state) == 0, "after its last command ended, the "
+	    "node is %s; the terminal shows:\n%s",
+	    describe(rep.state, buf, sizeof(buf)), tail(&t));
+	ck_assert_msg(now_ms() - got < AT_ONCE_MS, "the node took %lld ms "
+	    "to exit after its last command ended", now_ms() - got);
+	peer_stop(&t, &pe);
+	finish(&t, 0);
+}
+END_TEST
+
 static Suite *
 tty_suite(void)
 {
@@ -1310,6 +2088,15 @@ tty_suite(void)
 	tcase_add_loop_test(tc, test_modes, 0, 2);
 	tcase_add_test(tc, test_ctrl_c);
 	tcase_add_test(tc, test_ctrl_c_twice);
+	tcase_add_test(tc, test_edit_keys);
+	tcase_add_test(tc, test_history);
+	tcase_add_loop_test(tc, test_history_off, 0, 2);
+	tcase_add_test(tc, test_history_max);
+	tcase_add_test(tc, test_complete);
+	tcase_add_test(tc, test_redraw);
+	tcase_add_loop_test(tc, test_modes_killed, 0, 2);
+	tcase_add_test(tc, test_modes_stopped);
+	tcase_add_test(tc, test_exit_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
 }
