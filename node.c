@@ -98,14 +98,26 @@ node_report(struct kaipeer_node *n)
 
 /* --- what the peer table tells -------------------------------------------- */
 
-/* "addr", or "addr (name)" for a peer with a name. */
+/*
+ * "addr", or "addr (name)" for a peer with a name: made once and kept in
+ * the entry (a command's line should not cost a printf), made again when
+ * the address or the name changed.
+ */
 static const char *
-named(char *buf, size_t size, const struct peer *e, const char *who)
+named(struct peer *e, const char *who)
 {
+	size_t al, nl;
+
 	if (e == NULL || e->name[0] == '\0' || strcmp(who, e->addr) != 0)
 		return who;
-	snprintf(buf, size, "%s (%s)", who, e->name);
-	return buf;
+	al = strlen(who);
+	nl = strlen(e->name);
+	if (e->label_len != al + nl + 3 || memcmp(e->label, who, al) != 0 ||
+	    memcmp(e->label + al + 2, e->name, nl) != 0) {
+		snprintf(e->label, sizeof(e->label), "%s (%s)", who, e->name);
+		e->label_len = strlen(e->label);
+	}
+	return e->label;
 }
 
 static void
@@ -114,9 +126,9 @@ on_event(void *ctx, enum peer_event ev, struct peer *e, const char *who,
 {
 	struct kaipeer_node *n = ctx;
 	size_t tl = text != NULL ? strlen(text) : 0;
-	char tail[32], buf[ADDR_STRLEN + PROTO_MAX_NAME + 4];
+	char tail[32];
 
-	who = named(buf, sizeof(buf), e, who);
+	who = named(e, who);
 	switch (ev) {
 	case PEV_UP_OUT:
 		node_say(n, "Connected to peer: %s", who);
@@ -242,11 +254,10 @@ on_command(void *ctx, struct peer *e, uint32_t id, const char *text,
 {
 	struct kaipeer_node *n = ctx;
 	static const char limited[] = "Error: rate limited";
-	char buf[ADDR_STRLEN + PROTO_MAX_NAME + 4];
 	const char *who;
 
 	if (!n->quiet) {
-		who = named(buf, sizeof(buf), e, e->addr);
+		who = named(e, e->addr);
 		out_line3(n->out, OUT_STDOUT, "Command from ", 13, who,
 		    strlen(who), ": ", 2, text, len);
 	}

@@ -68,6 +68,8 @@ struct peer {
 	unsigned char	 pin[32];
 	int		 has_key;	/* its key, proven (secured links) */
 	unsigned char	 key[32];
+	char		 label[ADDR_STRLEN + PROTO_MAX_NAME + 4];
+	size_t		 label_len;	/* "addr (name)", kept by node.c */
 	long		 rate_tokens;	/* "rateLimit": thousandths of one */
 	long long	 rate_at;	/* when they were counted; 0: full */
 	char		 why[160];	/* why the last dial failed */
