@@ -218,4 +218,4 @@ uninstall:
 clean:
 	rm -f kaipeer kaipeer.o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o benchsec.o \
 	    libkaipeer.a $(LIBOBJ) \
-	    $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan
+	    $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan tests/crypto_tool

@@ -397,7 +397,7 @@ parse_top(struct confread *r, struct config *c)
 	const char *key;
 	long rc;
 	int i, k, v, which, seen = 0, at_interval = -1, at_timeout = -1;
-	int at_result = 0, at_exec = 0;
+	int at_result = 0, at_exec = 0, at_psk = 0;
 
 	for (i = 0, k = 1; i < tok[0].size; i++, k = json_skip(tok, k)) {
 		if ((which = confread_lookup(r, k, top_keys)) < 0) {
@@ -479,6 +479,7 @@ parse_top(struct confread *r, struct config *c)
 		case K_PSK:
 			rc = confread_string(r, v, CONFIG_MAX_PATH, "\"psk\"",
 			    &c->psk);
+			at_psk = v;
 			break;
 		case K_TRUSTED:
 			rc = conftrust_trusted(r, v, c);
@@ -523,7 +524,7 @@ parse_top(struct confread *r, struct config *c)
 		    at_interval].start, "\"heartbeatTimeout\" (%ld ms) must be "
 		    "greater than \"heartbeatInterval\" (%ld ms)",
 		    c->heartbeat_timeout_ms, c->heartbeat_interval_ms);
-	return conftrust_check(r, c, at_exec);
+	return conftrust_check(r, c, at_exec, at_psk);
 }
 
 void

@@ -197,11 +197,13 @@ conftrust_loopback(const char *addr)
 }
 
 int
-conftrust_check(struct confread *r, struct config *c, int at_exec)
+conftrust_check(struct confread *r, struct config *c, int at_exec,
+    int at_psk)
 {
 	if (c->identity == NULL && c->psk != NULL)
-		return confread_error(r, 0, "\"psk\" needs an \"identity\": "
-		    "a pre-shared key only adds to the Noise handshake");
+		return confread_error(r, r->tok[at_psk].start, "\"psk\" needs "
+		    "an \"identity\": a pre-shared key only adds to the Noise "
+		    "handshake");
 	/* Protected mode: strangers must not reach programs. */
 	if (c->nexecs > 0 && c->identity == NULL &&
 	    !conftrust_loopback(c->listen_address))

@@ -26,8 +26,10 @@ long	conftrust_rate(struct confread *r, int v, struct config *c);
 /* listenAddress = "*" | an IP address | a host name */
 long	conftrust_listen(struct confread *r, int v, struct config *c);
 
-/* Checks between keys, once the whole file is read: 0, or -1. */
-int	conftrust_check(struct confread *r, struct config *c, int at_exec);
+/* Checks between keys, once the whole file is read (at_*: the value
+ * tokens of "exec" and "psk", for messages): 0, or -1. */
+int	conftrust_check(struct confread *r, struct config *c, int at_exec,
+	    int at_psk);
 
 /* The trusted entry of key, or NULL (c->trusted is sorted by key). */
 const struct config_trust *conftrust_find(const struct config *c,

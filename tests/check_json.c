@@ -1045,6 +1045,29 @@ static const struct {
 	{ "{\"maxFrameSize\":2048,\"maxResultSize\":2000}",
 	    "1:38: \"maxResultSize\" (2000) must be at most "
 	    "\"maxFrameSize\" less 256 (1792)" },
+	/* Security (conftrust.c). */
+	{ "{\"psk\": \"p.key\"}", "1:9: \"psk\" needs an \"identity\": "
+	    "a pre-shared key only adds to the Noise handshake" },
+	{ "{\"trusted\": [{\"key\": \"abc\"}]}", "1:22: not a public key: 32 "
+	    "bytes in base64 (44 characters), as kaipeer --pubkey prints" },
+	{ "{\"trusted\": [{\"name\": \"x\"}]}", "1:14: trusted peer without "
+	    "a \"key\"" },
+	{ "{\"trusted\": [{\"key\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\", "
+	    "\"allow\": \"calc *\"}]}", "1:79: \"allow\" must be an array of "
+	    "patterns" },
+	{ "{\"rateLimit\": {\"burst\": 3}}", "1:15: \"rateLimit\" without "
+	    "\"perSecond\"" },
+	{ "{\"rateLimit\": {\"perSecond\": 0}}", "1:29: \"perSecond\" must be "
+	    "an integer from 1 to 1000000" },
+	{ "{\"listenAddress\": \"1.2.3.4:5\"}", "1:19: \"listenAddress\" "
+	    "includes a port: the port goes in \"listenPort\"" },
+	{ "{\"listenAddress\": \"0.0.0.0\", \"exec\": {\"up\": [\"uptime\"]}}",
+	    "1:38: \"exec\" needs security when listening beyond this "
+	    "machine (\"listenAddress\" is \"0.0.0.0\"): set an "
+	    "\"identity\", or listen on loopback only" },
+	{ "{\"peers\": [{\"host\": \"h\", \"port\": 1, \"key\": 5}]}",
+	    "1:44: a key must be a string" },
+	{ "{\"history\": 1}", "1:13: \"history\" must be true or false" },
 };
 
 START_TEST(test_bad_config)

@@ -1,10 +1,10 @@
 #!/bin/sh
-# valgrind.sh: the unit suites and the integration suite once under
-# valgrind, which must report nothing.
+# valgrind.sh: the unit suites, the integration suite and the secured
+# links' suite once under valgrind, which must report nothing.
 #
 # The unit suites are rebuilt without sanitizers (valgrind and ASan do not
 # mix) in a scratch directory and run in one process each (CK_FORK=no).
-# The integration suite runs its kaipeer processes under valgrind through
+# The two suites run their kaipeer processes under valgrind through
 # the harness's KAIPEER_WRAP; valgrind marks each error it prints, and the
 # harness fails the test that saw one.  Without valgrind installed it says
 # so and skips.  Closes with "N passed, N failed".
@@ -64,16 +64,20 @@ unit check_library tests/check_library.c json.c confread.c conftrust.c \
     command.c builtin.c proc.c exec.c fanout.c node.c nodecfg.c report.c \
     admin.c shell.c script.c term.c repl.c cli.c
 
-make -s kaipeer examples/greet examples/ask tests/check_integration >/dev/null || exit 1
-if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
-    ./tests/check_integration >"$scratch/integration.log" 2>&1; then
-	grep '^[0-9]*%' "$scratch/integration.log"
-	echo "ok: integration suite with kaipeer under valgrind"
-	passed=$((passed + 1))
-else
-	cat "$scratch/integration.log"
-	echo "FAILED: integration suite with kaipeer under valgrind"
-	failed=$((failed + 1))
-fi
+make -s kaipeer examples/greet examples/ask tests/check_integration \
+    tests/check_secure >/dev/null || exit 1
+# The suites that drive nodes: everyday links, and secured ones.
+for suite in integration secure; do
+	if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
+	    "./tests/check_$suite" >"$scratch/$suite.log" 2>&1; then
+		grep '^[0-9]*%' "$scratch/$suite.log"
+		echo "ok: $suite suite with kaipeer under valgrind"
+		passed=$((passed + 1))
+	else
+		cat "$scratch/$suite.log"
+		echo "FAILED: $suite suite with kaipeer under valgrind"
+		failed=$((failed + 1))
+	fi
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
