@@ -174,6 +174,73 @@ secure_noise(struct session *s, const struct proto_frame *f)
 }
 
 
+/* --- records out ---------------------------------------------------------- */
+
+unsigned char *
+secure_space(struct session *s, size_t need)
+{
+	size_t want = s->pout_len + need, cap;
+	unsigned char *p;
+
+	if (want + (want / SEAL_MAX_PLAIN + 1) * SEAL_OVERHEAD >
+	    conn_room(s->conn))
+		return NULL;
+	if (want > s->pout_cap) {
+		for (cap = s->pout_cap > 0 ? s->pout_cap : 4096; cap < want;)
+			cap *= 2;
+		if ((p = malloc(cap)) == NULL)
+			return NULL;
+		/* Moved by hand, so that no copy of the plaintext is left
+		 * behind unwiped (realloc would not wipe the old block). */
+		if (s->pout != NULL) {
+			memcpy(p, s->pout, s->pout_len);
+			ct_wipe(s->pout, s->pout_cap);
+			free(s->pout);
+		}
+		s->pout = p;
+		s->pout_cap = cap;
+	}
+	return s->pout + s->pout_len;
+}
+
+void
+secure_seal_out(struct session *s)
+{
+	struct conn *c = s->conn;
+	size_t done = 0, chunk;
+	unsigned char *p;
+	long n;
+
+	while (c != NULL && done < s->pout_len) {
+		chunk = s->pout_len - done;
+		if (chunk > SEAL_MAX_PLAIN)
+			chunk = SEAL_MAX_PLAIN;
+		if ((p = conn_space(c, chunk + SEAL_OVERHEAD)) == NULL ||
+		    (n = seal_record(&s->tx, p, s->pout + done, chunk)) < 0)
+			break;
+		conn_commit(c, (size_t)n);
+		done += chunk;
+	}
+	if (done == 0)
+		return;
+	if (done < s->pout_len) {
+		memmove(s->pout, s->pout + done, s->pout_len - done);
+		ct_wipe(s->pout + s->pout_len - done, done);
+		s->pout_len -= done;
+		return;
+	}
+	/* All sealed: wipe what was used; a big buffer goes. */
+	ct_wipe(s->pout, s->pout_len);
+	s->pout_len = 0;
+	if (s->pout_cap > 4 * SEAL_MAX_PLAIN) {
+		free(s->pout);
+		s->pout = NULL;
+		s->pout_cap = 0;
+	}
+}
+
+/* --- records in ----------------------------------------------------------- */
+
 /* Room for len bytes of plaintext in s->pin; -1 if no memory. */
 static int
 pin_room(struct session *s, size_t len)

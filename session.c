@@ -162,38 +162,12 @@ new_session(const struct sess_env *env, const struct session_ops *ops,
 
 /* --- sending ------------------------------------------------------------ */
 
-/*
- * Room for a frame of need bytes: in the connection's output, or, on a
- * sealed link, in the plaintext sealed at the next write, within the
- * connection's cap once sealed.
- */
+/* Room for a frame of need bytes: in the connection's output, or, on a
+ * sealed link, in the plaintext sealed at the next write (secure.c). */
 static unsigned char *
 space(struct session *s, size_t need)
 {
-	size_t want = s->pout_len + need, cap;
-	unsigned char *p;
-
-	if (!s->sealed)
-		return conn_space(s->conn, need);
-	if (want + (want / SEAL_MAX_PLAIN + 1) * SEAL_OVERHEAD >
-	    conn_room(s->conn))
-		return NULL;
-	if (want > s->pout_cap) {
-		for (cap = s->pout_cap > 0 ? s->pout_cap : 4096; cap < want;)
-			cap *= 2;
-		if ((p = malloc(cap)) == NULL)
-			return NULL;
-		/* Moved by hand, so that no copy of the plaintext is left
-		 * behind unwiped (realloc would not wipe the old block). */
-		if (s->pout != NULL) {
-			memcpy(p, s->pout, s->pout_len);
-			ct_wipe(s->pout, s->pout_cap);
-			free(s->pout);
-		}
-		s->pout = p;
-		s->pout_cap = cap;
-	}
-	return s->pout + s->pout_len;
+	return s->sealed ? secure_space(s, need) : conn_space(s->conn, need);
 }
 
 /* Queue an encoded frame of n bytes at p (n < 0: it did not encode). */
@@ -212,43 +186,6 @@ commit(struct session *s, unsigned char *p, long n)
 	return 0;
 }
 
-/* Seal what waits into records, as the connection takes them. */
-static void
-seal_out(struct session *s)
-{
-	struct conn *c = s->conn;
-	size_t done = 0, chunk;
-	unsigned char *p;
-	long n;
-
-	while (c != NULL && done < s->pout_len) {
-		chunk = s->pout_len - done;
-		if (chunk > SEAL_MAX_PLAIN)
-			chunk = SEAL_MAX_PLAIN;
-		if ((p = conn_space(c, chunk + SEAL_OVERHEAD)) == NULL ||
-		    (n = seal_record(&s->tx, p, s->pout + done, chunk)) < 0)
-			break;
-		conn_commit(c, (size_t)n);
-		done += chunk;
-	}
-	if (done == 0)
-		return;
-	if (done < s->pout_len) {
-		memmove(s->pout, s->pout + done, s->pout_len - done);
-		ct_wipe(s->pout + s->pout_len - done, done);
-		s->pout_len -= done;
-		return;
-	}
-	/* All sealed: wipe what was used; a big buffer goes. */
-	ct_wipe(s->pout, s->pout_len);
-	s->pout_len = 0;
-	if (s->pout_cap > 4 * SEAL_MAX_PLAIN) {
-		free(s->pout);
-		s->pout = NULL;
-		s->pout_cap = 0;
-	}
-}
-
 static void
 on_flushing(void *ctx, struct conn *c)
 {
@@ -256,7 +193,7 @@ on_flushing(void *ctx, struct conn *c)
 
 	(void)c;
 	if (s->sealed)
-		seal_out(s);
+		secure_seal_out(s);
 }
 
 void
@@ -265,7 +202,7 @@ session_linger(struct session *s)
 	if (s->conn == NULL)
 		return;
 	if (s->sealed)
-		seal_out(s);
+		secure_seal_out(s);
 	conn_close(s->conn, (int)s->env->linger_ms);
 	s->conn = NULL;
 }
@@ -462,7 +399,7 @@ start_retiring(struct session *s)
 	s->paused = 0;
 	conn_pause(s->conn, 0);
 	if (s->sealed)
-		seal_out(s);
+		secure_seal_out(s);
 	conn_shutdown(s->conn);
 	(void)loop_timer_at(s->env->loop, &s->timer, loop_now(s->env->loop) +
 	    s->env->connect_timeout_ms);

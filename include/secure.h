@@ -8,8 +8,11 @@
  * prologue binding both HELLOs; the dialler judges the acceptor's key
  * after message 2, before it shows its own, the acceptor the dialler's
  * after message 3 (ops->authorize; ERROR 11 when refused).  From then on
- * frames are sealed (seal.h): the acceptor is up at once and sends a
- * sealed PING, the dialler is up at the first sealed frame it opens.
+ * the frames of each direction travel as one stream in sealed records
+ * (seal.h): frames to send gather in s->pout and are sealed when the
+ * connection is written; records that arrive are opened into s->pin and
+ * frames taken from there.  The acceptor is up at once and sends a PING;
+ * the dialler is up at the first record it opens.
  *
  * Errors end the session here, through the session_* calls that
  * include/session.h lists for this file.
@@ -29,6 +32,15 @@
  */
 int	secure_hello(struct session *s, const struct proto_frame *f,
 	    const struct proto_hello *h);
+
+/*
+ * Records out: room for a frame of need bytes in the plaintext that the
+ * next write seals (NULL past the connection's cap, or no memory), and
+ * the sealing, into records of at most SEAL_MAX_PLAIN bytes of frames,
+ * as far as the connection takes them.
+ */
+unsigned char *secure_space(struct session *s, size_t need);
+void	secure_seal_out(struct session *s);
 
 /* A NOISE frame during the handshake. */
 void	secure_noise(struct session *s, const struct proto_frame *f);
