@@ -424,12 +424,6 @@ term_prompt(struct term *t)
 }
 
 void
-term_quiet(struct term *t)
-{
-	t->quiet = 1;
-}
-
-void
 term_stop(struct term *t)
 {
 	struct loop *l = t->n->loop;

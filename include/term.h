@@ -62,9 +62,6 @@ void	term_drop_line(struct term *t);
 /* Draw the prompt and the line again (after lines of the caller's). */
 void	term_prompt(struct term *t);
 
-/* No more prompts (the console is closing). */
-void	term_quiet(struct term *t);
-
 /* Give the terminal back: no more editing, prompts or raw mode.  Safe
  * from inside fn; term_feed() then returns at once. */
 void	term_stop(struct term *t);
