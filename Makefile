@@ -35,10 +35,11 @@ CHECK_CFLAGS = `pkg-config --cflags check 2>/dev/null`
 # The library, layer by layer from the bottom (docs/DESIGN.md).
 PURE	= json.o confread.o conftrust.o config.o words.o select.o chain.o \
 	  console.o calc.o proto.o map.o addr.o base64.o ct.o sha256.o \
-	  chacha20.o poly1305.o aead.o x25519.o noise.o seal.o edit.o
+	  chacha20.o poly1305.o aead.o x25519.o noise.o seal.o edit.o frames.o
 LIBOBJ	= $(PURE) random.o keys.o loop.o output.o net.o resolve.o session.o \
-	  secure.o table.o guard.o \
-	  peers.o request.o command.o builtin.o proc.o exec.o fanout.o \
+	  secure.o table.o guard.o beacon.o \
+	  peers.o request.o command.o builtin.o proc.o exec.o pick.o relay.o \
+	  discover.o fanout.o \
 	  node.o nodecfg.o report.o admin.o shell.o script.o term.o repl.o \
 	  cli.o
 HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h include/calc.h \
@@ -53,22 +54,24 @@ HEADERS	= include/kaipeer.h include/json.h include/confread.h include/config.h i
 	  include/sha256.h include/chacha20.h include/poly1305.h \
 	  include/aead.h include/x25519.h include/noise.h include/seal.h \
 	  include/keys.h include/guard.h include/secure.h include/edit.h \
-	  include/term.h
+	  include/term.h include/frames.h include/pick.h include/relay.h \
+	  include/discover.h include/beacon.h include/wire.h
 CRYPTO_SRC = ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c
 LIBSRC	= json.c confread.c conftrust.c config.c words.c select.c chain.c \
-	  console.c calc.c proto.c map.c addr.c base64.c edit.c $(CRYPTO_SRC) \
-	  noise.c seal.c random.c keys.c loop.c output.c net.c resolve.c \
-	  session.c secure.c table.c guard.c peers.c request.c command.c builtin.c proc.c \
-	  exec.c fanout.c node.c nodecfg.c report.c admin.c shell.c script.c \
+	  console.c calc.c proto.c frames.c map.c addr.c base64.c edit.c \
+	  $(CRYPTO_SRC) noise.c seal.c random.c keys.c loop.c output.c net.c \
+	  resolve.c session.c secure.c table.c guard.c beacon.c peers.c \
+	  request.c command.c builtin.c proc.c exec.c pick.c relay.c discover.c \
+	  fanout.c node.c nodecfg.c report.c admin.c shell.c script.c \
 	  term.c repl.c cli.c
 UNIT	= tests/check_json tests/check_calc tests/check_proto \
 	  tests/check_console tests/check_chain tests/check_loop \
 	  tests/check_output tests/check_proc tests/check_library \
 	  tests/check_crypto tests/check_x25519 tests/check_noise \
-	  tests/check_edit
+	  tests/check_edit tests/check_frames tests/check_beacon
 # Suites that drive real kaipeer processes.
 SUITES	= tests/check_integration tests/check_defects tests/check_fanout \
-	  tests/check_exec tests/check_secure tests/check_tty
+	  tests/check_exec tests/check_secure tests/check_tty tests/check_mesh
 EXAMPLES = examples/greet examples/ask
 
 all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
@@ -102,7 +105,7 @@ tests/check_json: tests/check_json.c $(CONFIG_SRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_json tests/check_json.c $(CONFIG_SRC) $(CHECK_LIBS)
 tests/check_calc: tests/check_calc.c calc.c include/calc.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_calc tests/check_calc.c calc.c $(CHECK_LIBS)
-tests/check_proto: tests/check_proto.c proto.c include/proto.h
+tests/check_proto: tests/check_proto.c proto.c include/proto.h include/wire.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proto tests/check_proto.c proto.c $(CHECK_LIBS)
 tests/check_console: tests/check_console.c console.c words.c select.c $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_console tests/check_console.c console.c words.c select.c $(CHECK_LIBS)
@@ -116,6 +119,10 @@ tests/check_proc: tests/check_proc.c proc.c loop.c map.c include/proc.h include/
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_proc tests/check_proc.c proc.c loop.c map.c $(CHECK_LIBS)
 tests/check_library: tests/check_library.c $(LIBSRC) $(HEADERS)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_library tests/check_library.c $(LIBSRC) $(CHECK_LIBS)
+tests/check_frames: tests/check_frames.c frames.c proto.c include/frames.h include/proto.h include/wire.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_frames tests/check_frames.c frames.c proto.c $(CHECK_LIBS)
+tests/check_beacon: tests/check_beacon.c beacon.c loop.c random.c include/beacon.h include/loop.h include/random.h
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_beacon tests/check_beacon.c beacon.c loop.c random.c $(CHECK_LIBS)
 tests/check_edit: tests/check_edit.c edit.c include/edit.h
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_edit tests/check_edit.c edit.c $(CHECK_LIBS)
 tests/check_crypto: tests/check_crypto.c $(CRYPTO_SRC) json.c $(HEADERS)
@@ -139,6 +146,8 @@ tests/check_exec: tests/check_exec.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_exec tests/check_exec.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_secure: tests/check_secure.c $(SUITE_DEP)
 	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_secure tests/check_secure.c $(SUITE_SRC) $(CHECK_LIBS)
+tests/check_mesh: tests/check_mesh.c frames.c include/frames.h $(SUITE_DEP)
+	$(CC) $(KPFLAGS) $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_mesh tests/check_mesh.c frames.c $(SUITE_SRC) $(CHECK_LIBS)
 tests/check_tty: tests/check_tty.c tests/harness.c tests/harness.h
 	$(CC) $(KPFLAGS) -D_XOPEN_SOURCE=600 $(TEST_CFLAGS) $(CHECK_CFLAGS) -o tests/check_tty tests/check_tty.c tests/harness.c proto.c $(CHECK_LIBS)
 

@@ -99,6 +99,23 @@ print_entry(struct kaipeer_node *n, const struct peer *e)
 		out_safe(o, e->name, strlen(e->name));
 		out_str(o, ")");
 	}
+	switch (e->origin) {
+	case PEER_CONFIG:
+		out_str(o, " [config]");
+		break;
+	case PEER_CONNECT:
+		out_str(o, " [connect]");
+		break;
+	case PEER_ACCEPTED:
+		out_str(o, " [accepted]");
+		break;
+	case PEER_DISCOVERED:
+		if (e->via[0] != '\0')
+			out_printf(o, " [discovered from %s]", e->via);
+		else
+			out_str(o, " [discovered on the LAN]");
+		break;
+	}
 	if (e->state == PEER_CONNECTING)
 		out_str(o, " [connecting]");
 	else if (e->retry_at != 0)

@@ -33,7 +33,8 @@ static const char *const top_keys[] = {
 	"connectTimeout", "heartbeatInterval", "heartbeatTimeout",
 	"frameTimeout", "reconnectMax", "exec", "groups", "maxProcesses",
 	"maxResultSize", "identity", "psk", "trusted", "rateLimit",
-	"listenAddress", "history", NULL
+	"listenAddress", "history", "discover", "meshSize", "lanDiscovery",
+	"cluster", "lanPort", NULL
 };
 enum {
 	K_LISTEN_PORT, K_AUTO_LISTEN, K_INTERACTIVE, K_PEERS, K_COMMANDS,
@@ -41,7 +42,8 @@ enum {
 	K_HEARTBEAT_INTERVAL, K_HEARTBEAT_TIMEOUT, K_FRAME_TIMEOUT,
 	K_RECONNECT_MAX, K_EXEC, K_GROUPS, K_MAX_PROCESSES, K_MAX_RESULT,
 	K_IDENTITY, K_PSK, K_TRUSTED, K_RATE_LIMIT, K_LISTEN_ADDRESS,
-	K_HISTORY
+	K_HISTORY,
+	K_DISCOVER, K_MESH_SIZE, K_LAN_DISCOVERY, K_CLUSTER, K_LAN_PORT
 };
 static const char *const peer_keys[] = { "host", "port", "key", NULL };
 static const char *const exec_keys[] = { "argv", "args", "timeout", NULL };
@@ -389,6 +391,18 @@ parse_groups(struct confread *r, int v, struct config *c)
 	return 0;
 }
 
+/* A cluster name: 1..64 bytes of printable ASCII, no space. */
+static int
+cluster_ok(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s > '~')
+			return 0;
+	return 1;
+}
+
 /* The top-level object: each known key at most once, in any order. */
 static int
 parse_top(struct confread *r, struct config *c)
@@ -493,6 +507,29 @@ parse_top(struct confread *r, struct config *c)
 		case K_HISTORY:
 			rc = c->history = (int)confread_boolean(r, v, key);
 			break;
+		case K_DISCOVER:
+			rc = c->discover = (int)confread_boolean(r, v, key);
+			break;
+		case K_MESH_SIZE:
+			rc = c->mesh_size = (int)confread_integer(r, v, key, 1,
+			    1024);
+			break;
+		case K_LAN_DISCOVERY:
+			rc = c->lan_discovery = (int)confread_boolean(r, v,
+			    key);
+			break;
+		case K_CLUSTER:
+			rc = confread_string(r, v, CONFIG_MAX_NAME,
+			    "\"cluster\"", &c->cluster);
+			if (rc == 0 && !cluster_ok(c->cluster))
+				rc = confread_error(r, tok[v].start,
+				    "\"cluster\" must be printable ASCII "
+				    "without spaces");
+			break;
+		case K_LAN_PORT:
+			rc = c->lan_port = (int)confread_integer(r, v, key, 1,
+			    65535);
+			break;
 		case K_GROUPS:
 			rc = parse_groups(r, v, c);
 			break;
@@ -548,6 +585,8 @@ config_defaults(struct config *c)
 	c->max_processes = CONFIG_DEFAULT_MAX_PROCESSES;
 	c->max_result = CONFIG_DEFAULT_MAX_RESULT;
 	c->history = 1;
+	c->mesh_size = CONFIG_DEFAULT_MESH_SIZE;
+	c->lan_port = CONFIG_DEFAULT_LAN_PORT;
 }
 
 int
@@ -680,6 +719,7 @@ config_free(struct config *c)
 	free(c->identity);
 	free(c->psk);
 	free(c->listen_address);
+	free(c->cluster);
 	free(c->peers);
 	free(c->aliases);
 	free(c->execs);

@@ -1,12 +1,10 @@
 /*
- * fanout: selectors, and one command to many peers (contract in
- * include/fanout.h).
+ * fanout: one command to many peers (contract in include/fanout.h).
  *
- * A selector is parsed by select.c (pure) and resolved here against the
- * peer table, each entry marked in a bitmap so that a peer named twice
- * runs the command once.  A fanout is an array of slots, one per peer,
- * each holding its request; the slots never move, so a request's context
- * is its slot.
+ * A fanout is an array of slots, one per peer, each holding its request;
+ * the slots never move, so a request's context is its slot.  A relayed
+ * fanout's requests are RELAYs, each of which may bring many results
+ * (PARTs) before it ends.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,19 +12,8 @@
 #include <string.h>
 
 #include "fanout.h"
+#include "relay.h"
 #include "select.h"
-
-struct picker {
-	struct kaipeer_node *n;
-	unsigned char	*seen;		/* by index */
-	int		*out;
-	int		 nout;
-	int		 count;		/* indexes in the table */
-	int		 wait;
-	int		 waiting;	/* names are still being learnt */
-	char		*err;
-	size_t		 errsize;
-};
 
 struct slot {
 	struct fanout	*f;
@@ -49,186 +36,15 @@ struct fanout {
 	fan_done_fn	 on_done;
 	void		*ctx;
 	struct loop_timer soon;		/* results that need no request */
+	/* Relayed: each request is a RELAY and brings PARTs. */
+	int		 routed;
+	struct req_route route;		/* target points into rest */
+	char		*rest;
+	int		 results;	/* results delivered */
+	int		 local;		/* "**": the run here is pending */
+	uint32_t	 local_id;
+	struct loop_timer run_here;	/* starts it, from the loop */
 };
-
-/* --- selecting ------------------------------------------------------------ */
-
-/* May "*" or a glob pick e: up, being dialled, or dialled by us. */
-static int
-eligible(const struct peer *e)
-{
-	return e->state == PEER_UP || e->state == PEER_CONNECTING ||
-	    (e->dial != NULL && !e->held);
-}
-
-static void
-add(struct picker *pk, const struct peer *e)
-{
-	if (e->index < 0 || e->index >= pk->count || pk->seen[e->index])
-		return;
-	pk->seen[e->index] = 1;
-	pk->out[pk->nout++] = e->index;
-}
-
-static int
-globs(const struct select_item *it, const struct peer *e)
-{
-	return (e->name[0] != '\0' && select_glob(it->text, it->len, e->name,
-	    strlen(e->name))) || (e->addr[0] != '\0' && select_glob(it->text,
-	    it->len, e->addr, strlen(e->addr))) || (e->dial != NULL &&
-	    select_glob(it->text, it->len, e->dial, strlen(e->dial)));
-}
-
-/* An index, a name or an address: exactly one entry, or an error. */
-static int
-pick_one(struct picker *pk, const struct select_item *it)
-{
-	struct peer *e, *found[8];
-	int i, nf, k;
-
-	if (it->kind == SELECT_INDEX) {
-		if ((e = peers_at(pk->n->peers, it->lo)) != NULL) {
-			add(pk, e);
-			return 0;
-		}
-		nf = 0;
-	} else if ((e = peers_find(pk->n->peers, it->text, it->len, found, 8,
-	    &nf)) != NULL) {
-		add(pk, e);
-		return 0;
-	}
-	if (nf == 0 && pk->wait && it->kind == SELECT_NAME &&
-	    peers_connecting(pk->n->peers)) {
-		pk->waiting = 1;
-		return 0;
-	}
-	if (nf <= 1) {
-		snprintf(pk->err, pk->errsize, "No peer found matching '%.*s'",
-		    (int)it->len, it->text);
-		return -1;
-	}
-	k = snprintf(pk->err, pk->errsize, "Peer '%.*s' is ambiguous: %d "
-	    "peers match:", (int)it->len, it->text, nf);
-	for (i = 0; i < nf && i < 8 && k > 0 && (size_t)k < pk->errsize; i++)
-		k += snprintf(pk->err + k, pk->errsize - (size_t)k, "%s %d "
-		    "(%s)", i > 0 ? "," : "", found[i]->index,
-		    peer_label(found[i]));
-	return -1;
-}
-
-static int
-pick(struct picker *pk, const char *sel, size_t len, int depth)
-{
-	const struct config *c = &pk->n->cfg;
-	struct select_item *items;
-	struct peer *e;
-	int i, k, n, rc = 0;
-
-	if ((items = malloc(SELECT_MAX_ITEMS * sizeof(*items))) == NULL) {
-		snprintf(pk->err, pk->errsize, "out of memory");
-		return -1;
-	}
-	if ((n = select_parse(sel, len, items, SELECT_MAX_ITEMS, pk->err,
-	    pk->errsize)) < 0) {
-		free(items);
-		return -1;
-	}
-	for (i = 0; i < n && rc == 0; i++) {
-		switch (items[i].kind) {
-		case SELECT_INDEX:
-		case SELECT_NAME:
-		case SELECT_ADDR:
-			rc = pick_one(pk, &items[i]);
-			break;
-		case SELECT_RANGE:
-			for (k = items[i].lo; k <= items[i].hi && k < pk->count;
-			    k++)
-				if ((e = peers_at(pk->n->peers, k)) != NULL)
-					add(pk, e);
-			break;
-		case SELECT_ALL:
-		case SELECT_GLOB:
-			if (items[i].kind == SELECT_GLOB && pk->wait &&
-			    peers_connecting(pk->n->peers))
-				pk->waiting = 1;
-			for (k = 0; k < pk->count; k++)
-				if ((e = peers_at(pk->n->peers, k)) != NULL &&
-				    eligible(e) && (items[i].kind ==
-				    SELECT_ALL || globs(&items[i], e)))
-					add(pk, e);
-			break;
-		case SELECT_GROUP:
-			for (k = 0; k < c->ngroups; k++)
-				if (strlen(c->groups[k].name) == items[i].len &&
-				    memcmp(c->groups[k].name, items[i].text,
-				    items[i].len) == 0)
-					break;
-			if (k == c->ngroups) {
-				snprintf(pk->err, pk->errsize, "No group named "
-				    "'%.*s'", (int)items[i].len, items[i].text);
-				rc = -1;
-			} else if (depth >= FANOUT_GROUP_DEPTH) {
-				snprintf(pk->err, pk->errsize, "Groups nest "
-				    "deeper than %d at '@%s'",
-				    FANOUT_GROUP_DEPTH, c->groups[k].name);
-				rc = -1;
-			} else
-				rc = pick(pk, c->groups[k].selector,
-				    strlen(c->groups[k].selector), depth + 1);
-			break;
-		}
-	}
-	free(items);
-	return rc;
-}
-
-enum fan_sel
-fanout_select(struct kaipeer_node *n, const char *sel, size_t len, int wait,
-    int **out, int *nout, int *multi, char *err, size_t errsize)
-{
-	struct select_item items[2];
-	struct picker pk;
-	char e1[8];
-	int rc;
-
-	*out = NULL;
-	*nout = 0;
-	*multi = select_parse(sel, len, items, 2, e1, sizeof(e1)) != 1 ||
-	    select_is_multi(items, 1);
-	memset(&pk, 0, sizeof(pk));
-	pk.n = n;
-	pk.count = n->peers != NULL ? peers_count(n->peers) : 0;
-	pk.wait = wait;
-	pk.err = err;
-	pk.errsize = errsize;
-	if ((pk.seen = calloc((size_t)pk.count + 1, 1)) == NULL ||
-	    (pk.out = malloc(((size_t)pk.count + 1) * sizeof(int))) == NULL) {
-		free(pk.seen);
-		snprintf(err, errsize, "out of memory");
-		return FAN_SEL_ERROR;
-	}
-	rc = n->peers != NULL ? pick(&pk, sel, len, 0) : 0;
-	free(pk.seen);
-	if (rc == 0 && pk.waiting) {
-		free(pk.out);
-		return FAN_SEL_WAIT;
-	}
-	if (rc != 0) {
-		free(pk.out);
-		return FAN_SEL_ERROR;
-	}
-	/* In index order, as a user reads the peer table. */
-	for (rc = 1; rc < pk.nout; rc++) {
-		int v = pk.out[rc], j = rc;
-
-		for (; j > 0 && pk.out[j - 1] > v; j--)
-			pk.out[j] = pk.out[j - 1];
-		pk.out[j] = v;
-	}
-	*out = pk.out;
-	*nout = pk.nout;
-	return FAN_SEL_OK;
-}
 
 /* --- sending ------------------------------------------------------------ */
 
@@ -240,10 +56,12 @@ finish(struct fanout *f)
 	if (f->pending > 0 || f->cancelling)
 		return;
 	loop_timer_stop(f->n->loop, &f->soon);
+	loop_timer_stop(f->n->loop, &f->run_here);
 	f->on_done(f->ctx, f);
 	for (i = 0; i < f->nslots; i++)
 		free(f->slots[i].failed);
 	free(f->slots);
+	free(f->rest);
 	free(f->cmd);
 	free(f);
 }
@@ -291,6 +109,7 @@ deliver(struct slot *s, int peer, int status, int exit_code,
 	r.ms = (long)(loop_now(f->n->loop) - started);
 	count(&f->counts, status);
 	f->pending--;
+	f->results++;
 	f->on_result(f->ctx, f, &r);
 }
 
@@ -299,10 +118,49 @@ req_done(void *ctx, struct request *q, int status, const char *text,
     size_t len)
 {
 	struct slot *s = ctx;
+	struct fanout *f = s->f;
+	long missing;
 
 	s->q = NULL;
-	deliver(s, q->peer, status, q->exit_code, text, len, q->started);
-	finish(s->f);
+	if (!f->routed || (status != REQ_OK && f->route.kind == FRAMES_PATH)) {
+		deliver(s, q->peer, status, q->exit_code, text, len,
+		    q->started);
+	} else {
+		/* A RELAY's end: its parts came; a flood's says how many
+		 * links gave no answer. */
+		f->pending--;
+		missing = status != REQ_OK ? 1 : len > 0 && len < 10 ?
+		    strtol(text, NULL, 10) : 0;
+		if (missing > 0 && f->route.kind == FRAMES_FLOOD)
+			f->counts.missing += missing;
+	}
+	finish(f);
+}
+
+/* A PART of slot s's RELAY: one more result, its path after s's peer. */
+static void
+req_part(void *ctx, struct request *q, const struct frames_part *p)
+{
+	struct slot *s = ctx;
+	struct fanout *f = s->f;
+	struct peer *e = peers_at(f->n->peers, q->peer);
+	struct fan_result r;
+	char label[ADDR_STRLEN + FRAMES_MAX_PATH + 2];
+
+	snprintf(label, sizeof(label), "%s%s%.*s", e != NULL ? peer_label(e) :
+	    "?", p->path_len > 0 ? "/" : "", (int)p->path_len, p->path);
+	memset(&r, 0, sizeof(r));
+	r.peer = q->peer;
+	r.label = label;
+	r.name = e != NULL && p->path_len == 0 ? e->name : "";
+	r.status = p->status <= REQ_CANCELLED ? (int)p->status : REQ_ERROR;
+	r.exit_code = p->exit;
+	r.text = p->text;
+	r.len = p->text_len;
+	r.ms = (long)(loop_now(f->n->loop) - q->started);
+	count(&f->counts, r.status);
+	f->results++;
+	f->on_result(f->ctx, f, &r);
 }
 
 /* Results that needed no request (it could not be made). */
@@ -331,8 +189,12 @@ send_one(struct fanout *f, struct slot *s, struct peer *e, long timeout_ms)
 {
 	char msg[256];
 
-	s->q = req_send(f->n->reqs, e, f->cmd, f->len, timeout_ms, req_done,
-	    s);
+	if (f->routed)
+		s->q = req_send_relay(f->n->reqs, e, &f->route, f->cmd, f->len,
+		    timeout_ms, req_done, s);
+	else
+		s->q = req_send(f->n->reqs, e, f->cmd, f->len, timeout_ms,
+		    req_done, s);
 	if (s->q == NULL) {
 		if (errno == EMSGSIZE)
 			snprintf(msg, sizeof(msg), "Error: command too long "
@@ -361,6 +223,83 @@ fanout_start(struct kaipeer_node *n, const int *peers, int npeers,
     const char *cmd, size_t len, long timeout_ms, fan_result_fn on_result,
     fan_done_fn on_done, void *ctx)
 {
+	return fanout_route(n, peers, npeers, NULL, cmd, len, timeout_ms,
+	    on_result, on_done, ctx);
+}
+
+/* The run here of a "**". */
+static void
+local_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
+    int status, int exit_code, const char *text, size_t len)
+{
+	struct fanout *f = ctx;
+	struct fan_result r;
+
+	(void)call;
+	(void)peer;
+	(void)id;
+	f->local = 0;
+	memset(&r, 0, sizeof(r));
+	r.peer = -1;
+	r.label = "self";
+	r.name = f->n->cfg.name != NULL ? f->n->cfg.name : "";
+	r.status = status == CALL_OK ? REQ_OK : REQ_ERROR;
+	r.exit_code = exit_code;
+	r.text = text;
+	r.len = len;
+	r.ms = (long)(loop_now(f->n->loop) - f->started);
+	count(&f->counts, r.status);
+	f->pending--;
+	f->results++;
+	f->on_result(f->ctx, f, &r);
+	finish(f);
+}
+
+static void
+on_run_here(void *ctx)
+{
+	struct fanout *f = ctx;
+
+	f->local_id = ++f->n->console_ids;
+	commands_run(f->n->cmds, -1, f->n->id, f->local_id, "", "", f->cmd,
+	    f->len, local_done, f);
+}
+
+/* rt's route into f: the RELAYs' common fields. */
+static int
+set_route(struct fanout *f, const struct pick_route *rt)
+{
+	struct kaipeer_node *n = f->n;
+
+	f->routed = 1;
+	f->route.kind = rt->kind == PICK_ALL ? FRAMES_FLOOD : FRAMES_PATH;
+	f->route.hops = rt->kind == PICK_ALL ? RELAY_FLOOD_HOPS - 1 :
+	    FRAMES_MAX_HOPS - 1;
+	memcpy(f->route.origin, n->id, PROTO_NODE_ID);
+	f->route.qid = ++n->qids;
+	f->route.part = req_part;
+	if (rt->kind == PICK_PATH) {
+		if ((f->rest = malloc(rt->rest_len + 1)) == NULL)
+			return -1;
+		memcpy(f->rest, rt->rest, rt->rest_len);
+		f->rest[rt->rest_len] = '\0';
+		f->route.target = f->rest;
+		f->route.target_len = rt->rest_len;
+	} else {
+		f->route.target = "";
+		/* Ours: a flood that comes back here is not run again. */
+		(void)relays_seen(n->relays, n->id, f->route.qid,
+		    FRAMES_FLOOD, f->route.hops);
+		f->counts.all = 1;
+	}
+	return 0;
+}
+
+struct fanout *
+fanout_route(struct kaipeer_node *n, const int *peers, int npeers,
+    const struct pick_route *rt, const char *cmd, size_t len,
+    long timeout_ms, fan_result_fn on_result, fan_done_fn on_done, void *ctx)
+{
 	struct fanout *f;
 	struct peer *e;
 	int i;
@@ -384,6 +323,18 @@ fanout_start(struct kaipeer_node *n, const int *peers, int npeers,
 	f->ctx = ctx;
 	f->started = loop_now(n->loop);
 	loop_timer_init(&f->soon, on_soon, f);
+	if (rt != NULL && rt->kind != PICK_DIRECT && set_route(f, rt) == -1) {
+		free(f->slots);
+		free(f->cmd);
+		free(f);
+		return NULL;
+	}
+	loop_timer_init(&f->run_here, on_run_here, f);
+	if (f->routed && f->route.kind == FRAMES_FLOOD) {
+		f->local = 1;
+		f->pending++;
+		(void)loop_timer_at(n->loop, &f->run_here, loop_now(n->loop));
+	}
 	for (i = 0; i < npeers; i++) {
 		f->slots[i].f = f;
 		f->slots[i].peer = peers[i];
@@ -410,6 +361,13 @@ fanout_cancel(struct fanout *f, const char *why)
 	for (i = 0; i < f->nslots; i++)
 		if (f->slots[i].q != NULL)
 			req_cancel(f->slots[i].q, why);
+	if (f->local && (loop_timer_armed(&f->run_here) ||
+	    commands_cancel(f->n->cmds, -1, f->local_id) == 0)) {
+		loop_timer_stop(f->n->loop, &f->run_here);
+		f->local = 0;
+		f->pending--;
+		count(&f->counts, REQ_CANCELLED);
+	}
 	f->cancelling--;
 	on_soon(f);		/* what could not be sent ends now too */
 }
@@ -436,7 +394,25 @@ fanout_counts(const struct fanout *f)
 int
 fanout_size(const struct fanout *f)
 {
-	return f->nslots;
+	return f->routed ? f->results : f->nslots;
+}
+
+/* The peers that a "**" goes to first: every linked one that relays. */
+int
+fanout_neighbours(struct kaipeer_node *n, int **out)
+{
+	struct peer *e;
+	int i, k = 0;
+
+	if ((*out = malloc(((size_t)peers_count(n->peers) + 1) *
+	    sizeof(int))) == NULL)
+		return -1;
+	for (i = 0; i < peers_count(n->peers); i++)
+		if ((e = peers_at(n->peers, i)) != NULL &&
+		    e->state == PEER_UP && e->link != NULL &&
+		    session_has(e->link, PROTO_FEAT_RELAY))
+			(*out)[k++] = i;
+	return k;
 }
 
 long

@@ -115,13 +115,18 @@ guard_authorize(const struct config *c, const struct peer *e,
 
 	keys_format(b64, key);
 	if (e != NULL && e->has_pin) {
-		if (memcmp(e->pin, key, 32) == 0)
+		/* A pin a peer told us (discovery) checks; it grants nothing. */
+		if (memcmp(e->pin, key, 32) == 0 &&
+		    e->origin != PEER_DISCOVERED)
 			return 0;
+		if (memcmp(e->pin, key, 32) == 0)
+			goto trusted;
 		keys_format(pin, e->pin);
 		snprintf(why, whysize, "key %s is not the key pinned for %s "
 		    "(%s)", b64, e->dial != NULL ? e->dial : e->addr, pin);
 		return -1;
 	}
+trusted:
 	if (conftrust_find(c, key) != NULL)
 		return 0;
 	for (i = 0; i < c->npeers; i++)

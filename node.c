@@ -20,14 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beacon.h"
 #include "builtin.h"
 #include "conftrust.h"
 #include "ct.h"
+#include "discover.h"
 #include "exec.h"
 #include "guard.h"
 #include "keys.h"
 #include "random.h"
 #include "node.h"
+#include "relay.h"
 #include "seal.h"
 
 #define HWM		(256 * 1024)	/* a link's output high-water mark */
@@ -131,10 +134,17 @@ on_event(void *ctx, enum peer_event ev, struct peer *e, const char *who,
 	who = named(e, who);
 	switch (ev) {
 	case PEV_UP_OUT:
-		node_say(n, "Connected to peer: %s", who);
+		if (e->origin == PEER_DISCOVERED)
+			node_say(n, "Connected to peer: %s (discovered %s%s)",
+			    who, e->via[0] != '\0' ? "from " : "on the LAN",
+			    e->via);
+		else
+			node_say(n, "Connected to peer: %s", who);
+		discover_up(n->disc, e);
 		break;
 	case PEV_UP_IN:
 		node_say(n, "Peer connected from %s", who);
+		discover_up(n->disc, e);
 		break;
 	case PEV_BYE:
 		node_say(n, "Peer disconnected: %s", who);
@@ -293,7 +303,8 @@ on_cancel(void *ctx, struct peer *e, uint32_t id)
 {
 	struct kaipeer_node *n = ctx;
 
-	(void)commands_cancel(n->cmds, e->index, id);
+	if (relays_cancel(n->relays, e, id) == -1)
+		(void)commands_cancel(n->cmds, e->index, id);
 }
 
 static void
@@ -314,6 +325,7 @@ on_gone(void *ctx, struct peer *e, const char *why)
 	reqs_fail(n->reqs, e, e->state == PEER_DOWN ? REQ_LOST :
 	    REQ_UNREACHABLE, msg);
 	commands_peer_gone(n->cmds, e->index);
+	relays_peer_gone(n->relays, e);
 }
 
 static void
@@ -331,6 +343,7 @@ on_merged(void *ctx, struct peer *from, struct peer *into)
 
 	reqs_move(n->reqs, from, into);
 	commands_peer_gone(n->cmds, from->index);
+	relays_peer_gone(n->relays, from);
 }
 
 static int
@@ -360,9 +373,28 @@ permit(void *ctx, int peer, const char *cmd, size_t len)
 	return -1;
 }
 
+/* RELAY and PART (relay.c), PEERS (discover.c). */
+static int
+on_frame(void *ctx, struct peer *e, const struct proto_frame *f)
+{
+	struct kaipeer_node *n = ctx;
+
+	if (f->type == PROTO_PEERS)
+		return discover_frame(n->disc, e, f);
+	return relays_frame(n->relays, e, f);
+}
+
+static void
+on_probed(void *ctx, const char *dial, int ok, const char *why)
+{
+	struct kaipeer_node *n = ctx;
+
+	discover_probed(n->disc, dial, ok, why);
+}
+
 static const struct peers_ops peers_ops = {
 	on_event, on_command, on_result, on_cancel, on_ready, on_gone,
-	on_retired, on_merged, on_authorize
+	on_retired, on_merged, on_authorize, on_frame, on_probed
 };
 
 /* --- the library ---------------------------------------------------------- */
@@ -439,6 +471,9 @@ kaipeer_free(struct kaipeer_node *n)
 	execs_free(n->execs);
 	guard_free(n->guard);
 	ct_wipe(&n->keys, sizeof(n->keys));
+	beacon_free(n->beacon);
+	relays_free(n->relays);
+	discover_free(n->disc);
 	reqs_free(n->reqs);
 	peers_free(n->peers);
 	commands_free(n->cmds);
@@ -501,11 +536,46 @@ make_layers(struct kaipeer_node *n)
 	n->env.net = n->net;
 	if ((n->peers = peers_new(&n->env, n->cfg.max_peers,
 	    n->cfg.reconnect_max_ms, &peers_ops, n)) == NULL ||
-	    (n->reqs = reqs_new(n->loop, n->peers)) == NULL)
+	    (n->reqs = reqs_new(n->loop, n->peers)) == NULL ||
+	    (n->relays = relays_new(n)) == NULL ||
+	    (n->disc = discover_new(n)) == NULL)
 		return -1;
+	random_bytes((unsigned char *)&n->qids, sizeof(n->qids));
 	if (n->oneshot)
 		peers_no_redial(n->peers);
 	return 0;
+}
+
+static void
+on_beacon(void *ctx, const char *ip, int port, const unsigned char *id,
+    int secured)
+{
+	struct kaipeer_node *n = ctx;
+
+	discover_lan(n->disc, ip, port, id, secured);
+}
+
+/* "lanDiscovery": the beacon, on the port we listen on. */
+static void
+start_beacon(struct kaipeer_node *n, int port)
+{
+	struct beacon_conf bc;
+	char err[256];
+
+	memset(&bc, 0, sizeof(bc));
+	memcpy(bc.id, n->id, sizeof(bc.id));
+	bc.listen_port = port;
+	bc.secured = n->env.keys != NULL;
+	bc.cluster = n->cfg.cluster != NULL ? n->cfg.cluster :
+	    CONFIG_DEFAULT_CLUSTER;
+	bc.udp_port = n->cfg.lan_port;
+	if ((n->beacon = beacon_new(n->loop, &bc, on_beacon, n, err,
+	    sizeof(err))) == NULL) {
+		node_err(n, "LAN discovery is off: %s", err);
+		return;
+	}
+	node_say(n, "LAN discovery on UDP port %d, cluster '%s'",
+	    n->cfg.lan_port, bc.cluster);
 }
 
 int
@@ -545,6 +615,8 @@ kaipeer_start(struct kaipeer_node *n)
 			node_say(n, "Protected mode: no \"identity\", so only "
 			    "this machine may connect (loopback); set "
 			    "\"listenAddress\" to listen on other addresses");
+		if (cfg->lan_discovery && !n->oneshot)
+			start_beacon(n, port);
 	}
 	for (i = 0; i < cfg->npeers; i++) {
 		e = peers_entry(n->peers, cfg->peers[i].host,

@@ -117,6 +117,9 @@ keep_fixed(struct config *c, struct config *old)
 	t = c->psk, c->psk = old->psk, old->psk = t;
 	t = c->listen_address, c->listen_address = old->listen_address;
 	old->listen_address = t;
+	t = c->cluster, c->cluster = old->cluster, old->cluster = t;
+	c->lan_discovery = old->lan_discovery;
+	c->lan_port = old->lan_port;
 }
 
 /* After a reload: links whose key is no longer let in end now. */
@@ -165,6 +168,11 @@ node_reload(struct kaipeer_node *n)
 	    !same_str(c.psk, n->cfg.psk) ||
 	    !same_str(c.listen_address, n->cfg.listen_address))
 		node_err(n, "kaipeer: identity, psk and listenAddress change "
+		    "only with a restart");
+	if (c.lan_discovery != n->cfg.lan_discovery ||
+	    c.lan_port != n->cfg.lan_port ||
+	    !same_str(c.cluster, n->cfg.cluster))
+		node_err(n, "kaipeer: lanDiscovery, lanPort and cluster change "
 		    "only with a restart");
 	c.listen_port = n->cfg.listen_port;
 	c.auto_listen = n->cfg.auto_listen;

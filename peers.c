@@ -26,10 +26,13 @@ struct peers {
 	long		 reconnect_max_ms;
 	int		 no_redial;
 	struct table	*t;
+	struct peer	*probes[PEERS_MAX_PROBES];	/* not in t yet */
+	int		 nprobes;
 };
 
 static const struct session_ops sess_ops;
 static void dial_failed(struct peers *, struct peer *, const char *);
+static void probe_end(struct peers *, struct peer *, int, const char *);
 static void on_retry(void *ctx);
 static void on_lookup_timeout(void *ctx);
 
@@ -90,6 +93,8 @@ peers_free(struct peers *p)
 	for (i = 0; i < table_count(p->t); i++)
 		if ((e = table_at(p->t, i)) != NULL)
 			free_entry(p, e);
+	for (i = 0; i < p->nprobes; i++)
+		free_entry(p, p->probes[i]);
 	table_free(p->t);
 	free(p);
 }
@@ -362,6 +367,7 @@ peers_entry(struct peers *p, const char *host, int port,
 			return NULL;
 		}
 		e->port = port;
+		e->origin = origin;	/* dialled now because of it */
 		table_back(p->t, e);
 		table_rekey(p->t, e);
 	}
@@ -377,6 +383,13 @@ entry_down(struct peers *p, struct peer *e, const char *why)
 	p->ops->gone(p->ctx, e, why);
 	if (table_at(p->t, e->index) != e)
 		return;
+	if (e->origin == PEER_DISCOVERED && e->dial != NULL &&
+	    ++e->fails >= PEERS_FORGET_FAILS) {
+		p->ops->event(p->ctx, PEV_NOTE, e, peer_label(e), "forgotten: "
+		    "a discovered peer that failed too often", 0);
+		forget(p, e);
+		return;
+	}
 	schedule_retry(p, e);
 	departed(p, e);
 }
@@ -389,6 +402,10 @@ dial_failed(struct peers *p, struct peer *e, const char *why)
 		return;		/* it is up by another link */
 	if (e->dialling != NULL || e->resolving != NULL)
 		return;
+	if (e->probe) {
+		probe_end(p, e, 0, why);
+		return;
+	}
 	e->state = e->state == PEER_UP ? PEER_DOWN : PEER_FAILED;
 	snprintf(e->why, sizeof(e->why), "%s", why);
 	/* Said once, and again only when the reason changes. */
@@ -494,6 +511,11 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 	}
 	if (e->link != NULL)
 		return;		/* a second link failed; the first stays */
+	if (e->probe) {
+		probe_end(p, e, 0, why == SESS_SELF ? "connection to self" :
+		    text);
+		return;
+	}
 	/* Our dial, before its handshake was done. */
 	if (why == SESS_SELF) {
 		e->final = 1;
@@ -519,6 +541,114 @@ on_closed(void *ctx, struct session *s, enum sess_end why, int err,
 		p->ops->event(p->ctx, PEV_REFUSED_BY, e, e->dial, text,
 		    (unsigned)err);
 	dial_failed(p, e, msg);
+}
+
+/* --- probes -------------------------------------------------------------- */
+
+int
+peers_probe(struct peers *p, const char *ip, int port,
+    const unsigned char *key, const char *via)
+{
+	struct peer *e;
+	struct addr a;
+	char dial[ADDR_STRLEN];
+
+	if (p->nprobes == PEERS_MAX_PROBES || p->no_redial ||
+	    addr_numeric(ip, port, &a) == -1)
+		return -1;
+	addr_format(dial, sizeof(dial), ip, port);
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return -1;
+	if ((e->dial = strdup(dial)) == NULL || (e->host = strdup(ip)) ==
+	    NULL) {
+		free(e->dial);
+		free(e);
+		return -1;
+	}
+	e->index = -1;
+	e->port = port;
+	e->probe = 1;
+	e->origin = PEER_DISCOVERED;
+	e->owner = p;
+	e->state = PEER_CONNECTING;
+	if (key != NULL) {
+		e->has_pin = 1;
+		memcpy(e->pin, key, sizeof(e->pin));
+	}
+	snprintf(e->via, sizeof(e->via), "%s", via);
+	loop_timer_init(&e->retry, on_retry, e);
+	loop_timer_init(&e->lookup, on_lookup_timeout, e);
+	p->probes[p->nprobes++] = e;
+	start_session(p, e, &a, 1);
+	return 0;
+}
+
+int
+peers_probing(const struct peers *p)
+{
+	return p->nprobes;
+}
+
+struct peer *
+peers_by_id(const struct peers *p, const unsigned char *id)
+{
+	return table_by_id(p->t, id);
+}
+
+static void
+unprobe(struct peers *p, struct peer *e)
+{
+	int i;
+
+	for (i = 0; i < p->nprobes; i++)
+		if (p->probes[i] == e) {
+			p->probes[i] = p->probes[--p->nprobes];
+			break;
+		}
+	e->probe = 0;
+}
+
+/* The probe e ended without a place in the table. */
+static void
+probe_end(struct peers *p, struct peer *e, int ok, const char *why)
+{
+	char dial[ADDR_STRLEN];
+
+	unprobe(p, e);
+	snprintf(dial, sizeof(dial), "%s", e->dial);
+	free_entry(p, e);
+	p->ops->probed(p->ctx, dial, ok, why);
+}
+
+/*
+ * The probe e reached a node (its HELLO, and key, are good): into the
+ * table, unless the node is known already.  0, or -1 having ended s.
+ */
+static int
+adopt(struct peers *p, struct peer *e, struct session *s,
+    const struct proto_hello *h)
+{
+	struct peer *f;
+
+	if ((f = table_by_id(p->t, h->id)) != NULL && (f->nlinks > 0 ||
+	    f->dial != NULL)) {
+		detach(e, s);
+		session_bye(s, "already linked");
+		probe_end(p, e, 2, "known already");
+		return -1;
+	}
+	if (f != NULL)
+		forget(p, f);	/* a stranger that left: it is back here */
+	if (table_insert(p->t, e) == -1) {
+		detach(e, s);
+		session_bye(s, "peer table full");
+		probe_end(p, e, 0, "peer table full");
+		return -1;
+	}
+	unprobe(p, e);
+	table_rekey(p->t, e);
+	p->ops->probed(p->ctx, e->dial, 1, NULL);
+	return 0;
 }
 
 /* --- handshakes --------------------------------------------------------- */
@@ -590,6 +720,8 @@ on_hello(void *ctx, struct session *s, const struct proto_hello *h)
 			session_refuse(s, PROTO_CODE_REFUSED, "busy, try later");
 			return -1;
 		}
+	} else if (e->probe && adopt(p, e, s, h) == -1) {
+		return -1;
 	} else {
 		/* Our dial: the node may be known under another entry. */
 		if ((f = table_by_id(p->t, h->id)) != NULL &&
@@ -633,6 +765,7 @@ on_hello(void *ctx, struct session *s, const struct proto_hello *h)
 	e->reported[0] = '\0';
 	e->why[0] = '\0';
 	e->final = 0;
+	e->fails = 0;
 	loop_timer_stop(p->env->loop, &e->retry);
 	if (!was_up)
 		p->ops->event(p->ctx, s->outbound ? PEV_UP_OUT : PEV_UP_IN, e,
@@ -670,6 +803,14 @@ on_cancel(void *ctx, struct session *s, uint32_t id)
 	p->ops->cancel(p->ctx, s->user, id);
 }
 
+static int
+on_frame(void *ctx, struct session *s, const struct proto_frame *f)
+{
+	struct peers *p = ctx;
+
+	return s->user == NULL ? 1 : p->ops->frame(p->ctx, s->user, f);
+}
+
 static void
 on_warning(void *ctx, struct session *s, unsigned code, const char *text,
     size_t len)
@@ -704,7 +845,7 @@ on_authorize(void *ctx, struct session *s, const unsigned char key[32],
 
 static const struct session_ops sess_ops = {
 	on_hello, on_command, on_result, on_cancel, on_authorize, on_warning,
-	on_writable, on_closed
+	on_frame, on_writable, on_closed
 };
 
 /* --- accepting and leaving ---------------------------------------------- */
@@ -756,6 +897,11 @@ peers_bye_all(struct peers *p, const char *text)
 	int i;
 
 	peers_no_redial(p);
+	while (p->nprobes > 0) {
+		e = p->probes[0];
+		unprobe(p, e);
+		free_entry(p, e);
+	}
 	for (i = 0; i < table_count(p->t); i++) {
 		if ((e = table_at(p->t, i)) == NULL)
 			continue;

@@ -101,11 +101,12 @@ report_text(struct output *o, const struct report_item *it)
 	size_t len = shown_len(it->text, it->len);
 	int multi = memchr(it->text, '\n', len) != NULL;
 	int code = it->status == REQ_ERROR && it->exit_code > 0;
-	const char *sep = it->peer >= 0 || !it->bare ? " " : "";
+	int from = it->peer >= 0 || it->label[0] != '\0';
+	const char *sep = from || !it->bare ? " " : "";
 
 	out_group_begin(o, OUT_STDOUT);
 	out_begin(o, OUT_STDOUT);
-	if (it->peer >= 0) {
+	if (from) {
 		out_printf(o, "Result from %s for command '", it->label);
 		out_safe(o, it->command, it->clen);
 		out_str(o, "':");
@@ -169,14 +170,20 @@ report_summary(struct output *o, const char *cmd, size_t clen, int npeers,
 	out_begin(o, OUT_STDOUT);
 	out_str(o, "Done '");
 	out_safe(o, cmd, clen);
-	out_printf(o, "' on %d peer%s in %ld.%02ld s: %d ok, %d failed, "
-	    "%d timed out, %d unreachable", npeers, npeers == 1 ? "" : "s",
-	    ms / 1000, ms % 1000 / 10, c->ok, c->error, c->timeout,
-	    c->unreachable);
+	out_printf(o, "' on %d %s%s in %ld.%02ld s: %d ok, %d failed, "
+	    "%d timed out, %d unreachable", npeers, c->all ? "node" : "peer",
+	    npeers == 1 ? "" : "s", ms / 1000, ms % 1000 / 10, c->ok,
+	    c->error, c->timeout, c->unreachable);
 	if (c->lost > 0)
 		out_printf(o, ", %d lost", c->lost);
 	if (c->cancelled > 0)
 		out_printf(o, ", %d cancelled", c->cancelled);
+	if (c->all && c->missing == 0)
+		out_str(o, " (every node reached answered)");
+	else if (c->all)
+		out_printf(o, "; %ld link%s gave no answer in time: nodes "
+		    "behind %s may be missing", c->missing, c->missing == 1 ?
+		    "" : "s", c->missing == 1 ? "it" : "them");
 	out_end(o);
 }
 

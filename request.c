@@ -52,6 +52,7 @@ reqs_free(struct reqs *r)
 		return;
 	for (i = 0; i < r->nslots; i++) {
 		loop_timer_stop(r->loop, &r->slots[i]->timer);
+		free(r->slots[i]->rtarget);
 		free(r->slots[i]->text);
 		free(r->slots[i]);
 	}
@@ -185,15 +186,15 @@ on_deadline(void *ctx)
 
 /* --- sending ------------------------------------------------------------ */
 
-struct request *
-req_send(struct reqs *r, struct peer *e, const char *text, size_t len,
-    long timeout_ms, req_done_fn fn, void *ctx)
+/* A slot with text[0..len) in it, or NULL (errno says why). */
+static struct request *
+new_request(struct reqs *r, struct peer *e, const char *text, size_t len,
+    size_t max)
 {
 	struct request *q;
 	char *t;
 
-	if (e->link != NULL && e->link->state == SESS_S_UP &&
-	    len > session_max_text(e->link)) {
+	if (e->link != NULL && e->link->state == SESS_S_UP && len > max) {
 		errno = EMSGSIZE;
 		return NULL;
 	}
@@ -222,6 +223,15 @@ req_send(struct reqs *r, struct peer *e, const char *text, size_t len,
 	memcpy(q->text, text, len);
 	q->text[len] = '\0';
 	q->len = len;
+	q->relay = 0;
+	return q;
+}
+
+/* Start q (made by new_request()) on its way to e. */
+static struct request *
+launch(struct reqs *r, struct request *q, struct peer *e, long timeout_ms,
+    req_done_fn fn, void *ctx)
+{
 	q->peer = e->index;
 	q->sent_on = 0;
 	q->fn = fn;
@@ -238,6 +248,91 @@ req_send(struct reqs *r, struct peer *e, const char *text, size_t len,
 	return q;
 }
 
+struct request *
+req_send(struct reqs *r, struct peer *e, const char *text, size_t len,
+    long timeout_ms, req_done_fn fn, void *ctx)
+{
+	struct request *q;
+
+	if ((q = new_request(r, e, text, len, e->link != NULL ?
+	    session_max_text(e->link) : 0)) == NULL)
+		return NULL;
+	return launch(r, q, e, timeout_ms, fn, ctx);
+}
+
+struct request *
+req_send_relay(struct reqs *r, struct peer *e, const struct req_route *rt,
+    const char *text, size_t len, long timeout_ms, req_done_fn fn, void *ctx)
+{
+	struct request *q;
+	size_t room = e->link != NULL ? session_max_text(e->link) : 0;
+	char *t;
+
+	room = room > FRAMES_RELAY_FIXED - 4 + rt->target_len ? room -
+	    (FRAMES_RELAY_FIXED - 4 + rt->target_len) : 0;
+	if ((q = new_request(r, e, text, len, room)) == NULL)
+		return NULL;
+	if (q->rtarget_cap < rt->target_len + 1) {
+		if ((t = realloc(q->rtarget, rt->target_len + 1)) == NULL) {
+			r->free[r->nfree++] = (int)(q->id & SLOT_MASK);
+			errno = ENOMEM;
+			return NULL;
+		}
+		q->rtarget = t;
+		q->rtarget_cap = rt->target_len + 1;
+	}
+	memcpy(q->rtarget, rt->target, rt->target_len);
+	q->rtarget[rt->target_len] = '\0';
+	q->route = *rt;
+	q->route.target = q->rtarget;
+	q->relay = 1;
+	return launch(r, q, e, timeout_ms, fn, ctx);
+}
+
+/*
+ * The time the next hop of q gets: what is left before q's deadline, less
+ * a margin (a sixteenth, at most 100 ms) for its answer to come back.
+ */
+static uint32_t
+hop_budget(const struct request *q, long long now)
+{
+	long long left = q->started + q->timeout_ms - now, margin;
+
+	margin = left / 16 < 100 ? left / 16 : 100;
+	left -= margin;
+	return left < 1 ? 1 : left > 0x7fffffff ? 0x7fffffff : (uint32_t)left;
+}
+
+/* 0 sent; -1 no room now; -2 too long for the link; -3 not understood. */
+static int
+send_relay(struct reqs *r, struct session *s, struct request *q)
+{
+	struct frames_relay m;
+	size_t need = PROTO_HEADER + FRAMES_RELAY_FIXED + q->route.target_len +
+	    q->len;
+	unsigned char *p;
+
+	if (!session_has(s, PROTO_FEAT_RELAY))
+		return -3;
+	if (need - PROTO_HEADER + 1 > s->peer_max)
+		return -2;
+	memset(&m, 0, sizeof(m));
+	m.id = q->id;
+	m.kind = q->route.kind;
+	m.hops = q->route.hops;
+	m.timeout_ms = hop_budget(q, loop_now(r->loop));
+	memcpy(m.origin, q->route.origin, sizeof(m.origin));
+	m.qid = q->route.qid;
+	m.target = q->route.target;
+	m.target_len = q->route.target_len;
+	m.command = q->text;
+	m.command_len = q->len;
+	if ((p = session_space(s, need)) == NULL)
+		return -1;
+	return session_commit(s, p, frames_relay_encode(p, need, &m)) == 0 ?
+	    0 : -4;
+}
+
 void
 reqs_pump(struct reqs *r, struct peer *e)
 {
@@ -246,12 +341,19 @@ reqs_pump(struct reqs *r, struct peer *e)
 	char msg[200];
 	int rc;
 
-	(void)r;
 	while ((q = e->waiting.head) != NULL && s != NULL &&
 	    session_ready(s)) {
-		rc = session_send_command(s, q->id, q->text, q->len);
+		rc = q->relay ? send_relay(r, s, q) :
+		    session_send_command(s, q->id, q->text, q->len);
 		if (rc == -1)
 			return;
+		if (rc == -3 || rc == -4) {
+			snprintf(msg, sizeof(msg), rc == -3 ? "Error: %s does "
+			    "not relay (an older version)" : "Error: cannot "
+			    "relay to %s: a field out of range", peer_label(e));
+			finish(q, REQ_ERROR, msg, strlen(msg));
+			continue;
+		}
 		if (rc == -2) {
 			snprintf(msg, sizeof(msg), "Error: command too long for "
 			    "%s (%lu bytes, at most %lu)", peer_label(e),
@@ -282,6 +384,22 @@ reqs_result(struct reqs *r, struct peer *e, uint32_t id, int status,
 		return q->given_up == id && id != 0 ? 1 : -1;
 	q->exit_code = exit_code;
 	finish(q, status == 0 ? REQ_OK : REQ_ERROR, text, len);
+	return 0;
+}
+
+int
+reqs_part(struct reqs *r, struct peer *e, const struct frames_part *p)
+{
+	struct request *q;
+	uint32_t slot = p->id & SLOT_MASK;
+
+	if ((int)slot >= r->nslots)
+		return -1;
+	q = r->slots[slot];
+	if (!q->live || q->id != p->id || q->peer != e->index ||
+	    q->sent_on == 0 || !q->relay)
+		return q->given_up == p->id && p->id != 0 ? 1 : -1;
+	q->route.part(q->ctx, q, p);
 	return 0;
 }
 

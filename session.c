@@ -280,6 +280,26 @@ session_ready(const struct session *s)
 	    conn_pending(s->conn) + s->pout_len <= s->env->hwm;
 }
 
+unsigned char *
+session_space(struct session *s, size_t need)
+{
+	if (s->state != SESS_S_UP || need > s->peer_max + PROTO_HEADER - 1)
+		return NULL;
+	return space(s, need);
+}
+
+int
+session_commit(struct session *s, unsigned char *p, long n)
+{
+	return commit(s, p, n);
+}
+
+int
+session_has(const struct session *s, uint32_t features)
+{
+	return (s->peer.features & features) == features;
+}
+
 int
 session_send_command(struct session *s, uint32_t id, const char *text,
     size_t len)
@@ -533,6 +553,8 @@ handle_frame(struct session *s, const struct proto_frame *f)
 		else if (f->type == PROTO_ERROR &&
 		    proto_error_decode(f, &t) == 0)
 			session_error_in(s, &t);
+		else if (f->type == PROTO_PART)
+			(void)s->ops->frame(s->ctx, s, f);
 		return;
 	}
 	switch (f->type) {
@@ -566,6 +588,12 @@ handle_frame(struct session *s, const struct proto_frame *f)
 	case PROTO_PONG:
 		rc = proto_ping_decode(f, &token);
 		break;
+	case PROTO_RELAY:
+	case PROTO_PART:
+	case PROTO_PEERS:
+		if ((rc = s->ops->frame(s->ctx, s, f)) != 1)
+			break;
+		/* FALLTHROUGH */
 	default:
 		snprintf(msg, sizeof(msg), "unknown frame type %d", f->type);
 		(void)session_send_text(s, PROTO_ERROR, PROTO_CODE_UNKNOWN_TYPE, msg,

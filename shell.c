@@ -248,6 +248,37 @@ single_refused(struct job *j, const int *idx)
 	return -1;
 }
 
+/* "Sent command '<cmd>' to ...", the line before the results. */
+static void
+say_sent(struct job *j, const struct pick_route *rt, const int *idx,
+    int nidx)
+{
+	struct kaipeer_node *n = j->sh->n;
+	const struct console_cmd *c = &j->cmd;
+
+	if (n->quiet)
+		return;
+	out_begin(n->out, OUT_STDOUT);
+	out_str(n->out, "Sent command '");
+	out_safe(n->out, c->text, c->text_len);
+	if (rt->kind == PICK_ALL)
+		out_printf(n->out, "' to every node (through %d link%s)",
+		    nidx, nidx == 1 ? "" : "s");
+	else if (j->multi || nidx > 1)
+		out_printf(n->out, "' to %d peer%s", nidx, nidx == 1 ?
+		    "" : "s");
+	else
+		out_printf(n->out, "' to %s",
+		    peer_label(peers_at(n->peers, idx[0])));
+	if (rt->kind == PICK_PATH) {
+		out_str(n->out, rt->multi || nidx > 1 ? ", then '" : "/");
+		out_safe(n->out, rt->rest, rt->rest_len);
+		if (rt->multi || nidx > 1)
+			out_str(n->out, "'");
+	}
+	out_end(n->out);
+}
+
 /* Select the peers and send; or wait, and be called again. */
 static void
 remote_start(struct job *j)
@@ -255,10 +286,25 @@ remote_start(struct job *j)
 	struct shell *sh = j->sh;
 	struct kaipeer_node *n = sh->n;
 	const struct console_cmd *c = &j->cmd;
+	struct pick_route rt;
 	int *idx, nidx, rc, wait = sh->opts.wait_dials;
 	char err[600];
 
-	switch (fanout_select(n, c->peer, c->peer_len, wait, &idx, &nidx,
+	if (pick_route(c->peer, c->peer_len, &rt, err, sizeof(err)) == -1) {
+		say(sh, err);
+		job_end(j, 1);
+		return;
+	}
+	if (rt.kind == PICK_ALL) {
+		if ((nidx = fanout_neighbours(n, &idx)) == -1) {
+			say(sh, "Cannot send the command: out of memory");
+			job_end(j, 1);
+			return;
+		}
+		j->multi = 1;
+		goto chosen;
+	}
+	switch (fanout_select(n, rt.first, rt.first_len, wait, &idx, &nidx,
 	    &j->multi, err, sizeof(err))) {
 	case FAN_SEL_WAIT:
 		goto wait;
@@ -271,7 +317,7 @@ remote_start(struct job *j)
 	}
 	if (nidx == 0) {
 		snprintf(err, sizeof(err), "No peer found matching '%.*s'",
-		    (int)c->peer_len, c->peer);
+		    (int)rt.first_len, rt.first);
 		say(sh, err);
 		free(idx);
 		job_end(j, 1);
@@ -281,6 +327,8 @@ remote_start(struct job *j)
 		free(idx);
 		goto wait;
 	}
+	j->multi = j->multi || rt.multi;
+chosen:
 	if (j->kind == J_SELECT)
 		sh->waiting--;
 	j->kind = J_REMOTE;
@@ -297,19 +345,8 @@ remote_start(struct job *j)
 		job_end(j, rc);
 		return;
 	}
-	if (!n->quiet) {
-		out_begin(n->out, OUT_STDOUT);
-		out_str(n->out, "Sent command '");
-		out_safe(n->out, c->text, c->text_len);
-		if (j->multi)
-			out_printf(n->out, "' to %d peer%s", nidx, nidx == 1 ?
-			    "" : "s");
-		else
-			out_printf(n->out, "' to %s",
-			    peer_label(peers_at(n->peers, idx[0])));
-		out_end(n->out);
-	}
-	j->fan = fanout_start(n, idx, nidx, c->text, c->text_len,
+	say_sent(j, &rt, idx, nidx);
+	j->fan = fanout_route(n, idx, nidx, &rt, c->text, c->text_len,
 	    sh->opts.timeout_ms > 0 ? sh->opts.timeout_ms :
 	    n->cfg.command_timeout_ms, on_fan_result, on_fan_done, j);
 	free(idx);

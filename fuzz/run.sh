@@ -6,23 +6,23 @@
 # Contract.  Builds fuzz/fuzz_<target>.c with the pure module it tests into
 # fuzz/bin/ (not tracked), under AddressSanitizer and UBSan, and runs each
 # target for seconds (default 20) on a scratch copy of fuzz/corpus/<target>,
-# so the checked-in seeds are never changed.  Targets are json, proto, calc,
-# console, noise and seal unless named.  Prints one line per target and then "N passed, N
-# failed"; exits 1 if any target crashed, failed a property or did not
-# build, leaving the reproducer under fuzz/bin/crashes/ and the log in
-# fuzz/bin/<target>.log.  Without clang and libFuzzer (tried by building an
-# empty fuzzer) it says it skipped and exits 0: CI installs clang.  CLANG
-# names another compiler.
+# so the checked-in seeds are never changed.  Targets are json, proto,
+# frames, calc, console, noise and seal unless named.  Prints one line per
+# target and then "N passed, N failed"; exits 1 if any target crashed,
+# failed a property or did not build, leaving the reproducer under
+# fuzz/bin/crashes/ and the log in fuzz/bin/<target>.log.  Without clang
+# and libFuzzer (tried by building an empty fuzzer) it says it skipped and
+# exits 0: CI installs clang.  CLANG names another compiler.
 
 secs=${1:-20}
 case $secs in
 ''|*[!0-9]*|0)
-	echo "usage: sh fuzz/run.sh [seconds [json|proto|calc|console|noise|seal ...]]" >&2
+	echo "usage: sh fuzz/run.sh [seconds [json|proto|frames|calc|console|noise|seal ...]]" >&2
 	exit 2
 	;;
 esac
 [ $# -gt 0 ] && shift
-targets=${*:-json proto calc console noise seal}
+targets=${*:-json proto frames calc console noise seal}
 
 cd "$(dirname "$0")/.." || exit 2
 
@@ -68,6 +68,7 @@ for t in $targets; do
 	json)	srcs="json.c confread.c conftrust.c config.c console.c words.c
 		    select.c base64.c" ;;
 	proto)	srcs="proto.c" ;;
+	frames)	srcs="frames.c proto.c" ;;
 	calc)	srcs="calc.c" ;;
 	console) srcs="console.c words.c select.c chain.c" ;;
 	noise)	srcs="noise.c ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c" ;;

@@ -22,6 +22,9 @@
 #define CONFIG_DEFAULT_HEARTBEAT_TIMEOUT_MS 5000
 #define CONFIG_DEFAULT_FRAME_TIMEOUT_MS 10000
 #define CONFIG_DEFAULT_RECONNECT_MAX_MS 30000
+#define CONFIG_DEFAULT_MESH_SIZE 8	/* links sought through discovery */
+#define CONFIG_DEFAULT_LAN_PORT	14590	/* UDP, the LAN beacon */
+#define CONFIG_DEFAULT_CLUSTER	"kaipeer"
 #define CONFIG_MAX_FILE	(1024 * 1024)	/* larger config files are refused */
 #define CONFIG_MAX_NAME	64		/* bytes in "name" */
 #define CONFIG_MAX_HOST	255		/* bytes in a peer's "host" */
@@ -99,6 +102,12 @@ struct config {
 	long	 rate_burst;
 	char	*listen_address;	/* "listenAddress", or NULL */
 	int	 history;		/* "history": the console's file */
+	/* Finding peers (discover.c, beacon.c). */
+	int	 discover;		/* "discover": dial what peers tell */
+	int	 mesh_size;		/* "meshSize": links discovery seeks */
+	int	 lan_discovery;		/* "lanDiscovery": the UDP beacon */
+	char	*cluster;		/* "cluster", or NULL: the default */
+	int	 lan_port;		/* "lanPort": the beacon's UDP port */
 };
 
 /* Called once per warning with a complete message and the caller's ctx. */

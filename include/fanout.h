@@ -25,26 +25,7 @@
 #include <stddef.h>
 
 #include "node.h"
-
-#define FANOUT_GROUP_DEPTH	8	/* groups within groups */
-
-/* What fanout_select() found. */
-enum fan_sel {
-	FAN_SEL_OK,		/* *out holds the entries */
-	FAN_SEL_ERROR,		/* err says why: nothing runs */
-	FAN_SEL_WAIT		/* names are still being learnt: ask again */
-};
-
-/*
- * The entries sel[0..len) names of node n, in a new array *out (free()
- * it) of *nout indexes.  With wait, a selector that needs names (a glob,
- * or a name not known yet) while configured peers are still being dialled
- * gets FAN_SEL_WAIT.  *multi says whether the selector could name more
- * than one peer (a list, a range, "*", a glob, a group).
- */
-enum fan_sel fanout_select(struct kaipeer_node *n, const char *sel,
-	    size_t len, int wait, int **out, int *nout, int *multi,
-	    char *err, size_t errsize);
+#include "pick.h"
 
 /* One peer's result. */
 struct fan_result {
@@ -67,6 +48,8 @@ typedef void (*fan_done_fn)(void *ctx, struct fanout *f);
 /* How the results went, so far. */
 struct fan_counts {
 	int	ok, error, timeout, unreachable, lost, cancelled;
+	int	all;		/* "**": results are the network's nodes */
+	long	missing;	/* "**": links that gave no answer */
 };
 
 /*
@@ -82,6 +65,22 @@ struct fanout *fanout_start(struct kaipeer_node *n, const int *peers,
 	    fan_result_fn on_result, fan_done_fn on_done, void *ctx);
 
 /*
+ * The same along a route (pick.h): with a path, each request is a RELAY
+ * of rt's rest to peers[i], and each of its results (from the last hop,
+ * or an error on the way) comes to on_result with the path after the
+ * first hop's label ("127.0.0.1:14595/127.0.0.1:14597"); with "**",
+ * peers[] are the first hops (fanout_neighbours()), the command also runs
+ * here (label "self", peer -1), and the results are those of every node
+ * the flood reaches, each once.  rt NULL or PICK_DIRECT: fanout_start().
+ */
+struct fanout *fanout_route(struct kaipeer_node *n, const int *peers,
+	    int npeers, const struct pick_route *rt, const char *cmd,
+	    size_t len, long timeout_ms, fan_result_fn on_result,
+	    fan_done_fn on_done, void *ctx);
+/* The linked peers that relay, in a new array *out (free() it): how
+ * many, or -1 if no memory. */
+int	fanout_neighbours(struct kaipeer_node *n, int **out);
+/*
  * End every request still waiting with REQ_CANCELLED and why: every
  * result, and on_done, come before this returns (f is then freed).
  */
@@ -90,7 +89,8 @@ void	fanout_cancel(struct fanout *f, const char *why);
 /* Results still to come. */
 int	fanout_pending(const struct fanout *f);
 
-/* The command, the counts so far, and the time since it started. */
+/* The command, the counts so far, and the time since it started;
+ * the size: peers, or, along a route, results so far. */
 const char *fanout_command(const struct fanout *f, size_t *len);
 const struct fan_counts *fanout_counts(const struct fanout *f);
 int	fanout_size(const struct fanout *f);

@@ -39,6 +39,10 @@ struct kaipeer_node {
 	struct commands	*cmds;
 	struct execs	*execs;		/* the config's programs */
 	struct guard	*guard;		/* handshakes per source address */
+	struct relays	*relays;	/* RELAYs carried out for peers */
+	struct discover	*disc;		/* peer exchange, candidates */
+	struct beacon	*beacon;	/* the LAN beacon, or NULL */
+	uint32_t	 qids;		/* ids of our network-wide requests */
 	struct sess_keys keys;		/* env.keys, once secured */
 	unsigned char	 id[PROTO_NODE_ID];
 	long long	 born;

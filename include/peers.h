@@ -16,7 +16,10 @@
  *
  * Entries with an address to dial are dialled again when their link fails
  * or is lost, after a backoff from 0.25 s doubling to reconnectMax with
- * +-25% jitter; only a connection to the node itself is final.  Entries
+ * +-25% jitter; only a connection to the node itself is final, and a
+ * discovered peer is forgotten after PEERS_FORGET_FAILS failures in a
+ * row.  A discovered address is first probed: dialled without an entry,
+ * and put in the table only once its handshake is done (peers_probe()).  Entries
  * made by strangers are bounded: one that did not listen is forgotten as
  * soon as it leaves, and of those that did, at most TABLE_MAX_DEPARTED
  * are remembered after they left, oldest forgotten first (table.c keeps
@@ -37,6 +40,9 @@
 #include "table.h"
 
 #define PEERS_RETRY_FIRST_MS	250	/* first wait before dialling again */
+#define PEERS_MAX_PROBES	4	/* discovered addresses dialled at once */
+#define PEERS_FORGET_FAILS	6	/* a discovered peer failing as often
+					   in a row is forgotten */
 
 /* What the owner hears (ev, the entry or NULL, who, text, code). */
 enum peer_event {
@@ -81,6 +87,12 @@ struct peers_ops {
 	 * (it dialled us).  0 lets it in; -1 refuses it, why saying so. */
 	int	(*authorize)(void *ctx, struct peer *e,
 		    const unsigned char key[32], char *why, size_t whysize);
+	/* A RELAY, PART or PEERS frame from e: as session_ops.frame. */
+	int	(*frame)(void *ctx, struct peer *e,
+		    const struct proto_frame *f);
+	/* The probe of dial ("ip:port", peers_probe()) ended: ok 1, it is
+	 * in the table; 2, it is a node known already; 0, it failed (why). */
+	void	(*probed)(void *ctx, const char *dial, int ok, const char *why);
 };
 
 struct peers;
@@ -114,6 +126,20 @@ struct peer *peers_entry(struct peers *p, const char *host, int port,
 	    enum peer_origin origin);
 void	peers_dial(struct peers *p, struct peer *e);
 
+/*
+ * Dial ip:port (numeric), learnt from via (a peer's label, or "" for the
+ * LAN), without making an entry: only once its handshake succeeds does it
+ * enter the table, as a discovered peer (the owner hears ops->probed()
+ * either way, and nothing else of a probe that fails).  With key, the
+ * node must prove that key.  0, or -1 when PEERS_MAX_PROBES are under
+ * way, ip is not numeric, or no memory.
+ */
+int	peers_probe(struct peers *p, const char *ip, int port,
+	    const unsigned char *key, const char *via);
+/* Probes under way. */
+int	peers_probing(const struct peers *p);
+/* The entry of the node with this id, or NULL. */
+struct peer *peers_by_id(const struct peers *p, const unsigned char *id);
 /* Say goodbye on every link, close the rest, plan no redial. */
 void	peers_bye_all(struct peers *p, const char *text);
 

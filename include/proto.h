@@ -38,7 +38,10 @@ enum proto_type {
 	PROTO_PONG	= 7,	/* token:u64, echoed from PING */
 	PROTO_CANCEL	= 8,	/* id:u32: the sender no longer waits */
 	PROTO_NOISE	= 9,	/* a Noise handshake message (secured links) */
-	PROTO_SEALED	= 10	/* an encrypted frame (seal.h) */
+	PROTO_SEALED	= 10,	/* an encrypted frame (seal.h) */
+	PROTO_RELAY	= 11,	/* a command for peers further away (frames.h) */
+	PROTO_PART	= 12,	/* one result of a RELAY (frames.h) */
+	PROTO_PEERS	= 13	/* addresses of peers, for peer exchange */
 };
 
 /*
@@ -90,7 +93,10 @@ int	proto_code_fatal(unsigned code);
 /* Bits of PROTO_EXT_FEATURES. */
 #define PROTO_FEAT_CANCEL	0x1u	/* CANCEL frames */
 #define PROTO_FEAT_EXIT		0x2u	/* RESULT with PROTO_STATUS_EXIT */
-#define PROTO_FEATURES		(PROTO_FEAT_CANCEL | PROTO_FEAT_EXIT)
+#define PROTO_FEAT_RELAY	0x4u	/* RELAY and PART frames */
+#define PROTO_FEAT_PEERS	0x8u	/* PEERS frames */
+#define PROTO_FEATURES		(PROTO_FEAT_CANCEL | PROTO_FEAT_EXIT | \
+				 PROTO_FEAT_RELAY | PROTO_FEAT_PEERS)
 
 /* Negative results of the stream parser and decoders. */
 enum proto_err {

@@ -56,7 +56,8 @@ const char *report_status(int status);
 /* The exit status a result calls for: 0 ok, 1 error, 2 the rest. */
 int	report_class(int status);
 
-/* "Done '<command>' on N peers in S s: N ok, N failed, ..." */
+/* "Done '<command>' on N peers in S s: N ok, N failed, ..."; for "**"
+ * "on N nodes", and whether every node reached answered. */
 void	report_summary(struct output *o, const char *cmd, size_t clen,
 	    int npeers, const struct fan_counts *c, long ms);
 

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frames.h"
 #include "loop.h"
 #include "peers.h"
 
@@ -49,6 +50,25 @@ struct request;
 /* The one ending of r: status, and the text to show (result or error). */
 typedef void (*req_done_fn)(void *ctx, struct request *r, int status,
     const char *text, size_t len);
+/* One PART of a RELAY request: a result from some node on its way. */
+typedef void (*req_part_fn)(void *ctx, struct request *r,
+    const struct frames_part *p);
+
+/*
+ * Where a RELAY request goes further (frames.h): its kind, the hops it may
+ * still take, the (origin, qid) that names it network-wide, the rest of
+ * its path, and who hears its PARTs.  The next hop gets the time left
+ * before the request's deadline, less a margin to answer in.
+ */
+struct req_route {
+	unsigned	 kind;		/* FRAMES_PATH, FRAMES_FLOOD */
+	unsigned	 hops;
+	unsigned char	 origin[PROTO_NODE_ID];
+	uint32_t	 qid;
+	const char	*target;
+	size_t		 target_len;
+	req_part_fn	 part;
+};
 
 struct request {
 	uint32_t	 id;
@@ -60,7 +80,11 @@ struct request {
 	req_done_fn	 fn;
 	void		*ctx;
 	int		 exit_code;	/* a program's, with its result; or -1 */
+	int		 relay;		/* sent as a RELAY (route) */
+	struct req_route route;		/* target points into rtarget */
 	/* Internal. */
+	char		*rtarget;
+	size_t		 rtarget_cap;
 	size_t		 cap;
 	long		 timeout_ms;
 	int		 soon;		/* req_fail_soon(): status + 1 */
@@ -88,6 +112,18 @@ void	reqs_free(struct reqs *r);
 struct request *req_send(struct reqs *r, struct peer *e, const char *text,
 	    size_t len, long timeout_ms, req_done_fn fn, void *ctx);
 
+/*
+ * The same as a RELAY along rt (copied).  A peer whose link does not
+ * announce PROTO_FEAT_RELAY gets an error result from the loop.
+ */
+struct request *req_send_relay(struct reqs *r, struct peer *e,
+	    const struct req_route *rt, const char *text, size_t len,
+	    long timeout_ms, req_done_fn fn, void *ctx);
+/*
+ * A PART from e: 0 if it was handed to its request; 1 if the request was
+ * given up (ignored in silence); -1 if no RELAY request has that id.
+ */
+int	reqs_part(struct reqs *r, struct peer *e, const struct frames_part *p);
 /* Send what waits for e, while its link takes it. */
 void	reqs_pump(struct reqs *r, struct peer *e);
 

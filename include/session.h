@@ -124,6 +124,11 @@ struct session_ops {
 	 * code 0, a note of ours about the peer, given once per link. */
 	void	(*warning)(void *ctx, struct session *s, unsigned code,
 		    const char *text, size_t len);
+	/* A frame of a type added after the first edition (RELAY, PART,
+	 * PEERS): 0 when taken, a negative PROTO_E* when it does not
+	 * decode (a protocol violation), 1 when not understood. */
+	int	(*frame)(void *ctx, struct session *s,
+		    const struct proto_frame *f);
 	/* Room for more output again (ops may send). */
 	void	(*writable)(void *ctx, struct session *s);
 	/* The end, and why: err is an errno (CONNECT_FAILED, LOST), or the
@@ -204,6 +209,17 @@ int	session_send_cancel(struct session *s, uint32_t id);
 int	session_send_warning(struct session *s, unsigned code,
 	    const char *text);
 
+/*
+ * Room for a frame of need bytes (header included) that the caller
+ * encodes in place and queues with session_commit(s, p, size); NULL when
+ * the link is not up, the frame exceeds what the peer accepts, or the
+ * output is past its hard cap.  session_commit() takes the encoder's
+ * return value: 0, or -1 when it was negative (nothing is queued).
+ */
+unsigned char *session_space(struct session *s, size_t need);
+int	session_commit(struct session *s, unsigned char *p, long n);
+/* Does the peer understand these PROTO_FEAT_* bits? */
+int	session_has(const struct session *s, uint32_t features);
 /* The longest COMMAND text the peer accepts on this link. */
 size_t	session_max_text(const struct session *s);
 

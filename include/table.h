@@ -39,7 +39,8 @@ enum peer_state {
 enum peer_origin {
 	PEER_CONFIG,		/* listed in "peers" */
 	PEER_CONNECT,		/* "connect" or the library */
-	PEER_ACCEPTED		/* it dialled us */
+	PEER_ACCEPTED,		/* it dialled us */
+	PEER_DISCOVERED		/* a peer told us of it, or its beacon */
 };
 
 struct resolve;
@@ -73,6 +74,10 @@ struct peer {
 	long		 rate_tokens;	/* "rateLimit": thousandths of one */
 	long long	 rate_at;	/* when they were counted; 0: full */
 	char		 why[160];	/* why the last dial failed */
+	char		 via[ADDR_STRLEN];	/* discovered: from whom; ""
+					   for the LAN beacon */
+	int		 probe;		/* discovered, not yet in the table */
+	int		 fails;		/* dials failed in a row */
 	struct session	*link;		/* the link in use, once up */
 	struct session	*dialling;	/* our dial, until its handshake */
 	struct session	*links[PEERS_MAX_LINKS];	/* every link */

@@ -1278,9 +1278,9 @@ START_TEST(test_name_like_address)
 	    "an index or an address", RAW_PORT + 1));
 	SEND(h, "peers");
 	EXPECT_NEXT(h, "Connected peers:");
-	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d", py));
-	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d", RAW_PORT));
-	EXPECT_NEXT(h, S("  2: 127.0.0.1:%d", RAW_PORT + 1));
+	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d [accepted]", py));
+	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d [accepted]", RAW_PORT));
+	EXPECT_NEXT(h, S("  2: 127.0.0.1:%d [accepted]", RAW_PORT + 1));
 	h_raw_close(&r1);
 	h_raw_close(&r2);
 }
@@ -1355,7 +1355,7 @@ START_TEST(test_escaped_refusal)
 	h_raw_close(&r);
 	EXPECT_EXACT_ON(c, H_ERR, S("Failed to connect to 127.0.0.1:%d: "
 	    "refused by peer: " EVIL_SHOWN, q), H_WAIT);
-	EXPECT_EXACT(c, S("  0: 127.0.0.1:%d [failed: refused by peer: "
+	EXPECT_EXACT(c, S("  0: 127.0.0.1:%d [config] [failed: refused by peer: "
 	    EVIL_SHOWN "]", q));
 	CHECK(h_wait(c, H_WAIT) != -1, "the one-shot node did not exit");
 	no_raw_controls(c);

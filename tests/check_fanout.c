@@ -1809,9 +1809,9 @@ START_TEST(test_wait_named)
 	/* The dial has ended: failed, not "connecting". */
 	want_clear();
 	want("Connected peers:");
-	want("  0: 127.0.0.1:%d (web1)", port[0]);
+	want("  0: 127.0.0.1:%d (web1) [config]", port[0]);
 	want("Other peers:");
-	want("  1: 127.0.0.1:%d [failed: " REST, port[1]);
+	want("  1: 127.0.0.1:%d [config] [failed: " REST, port[1]);
 	check_out(c[3]);
 	close(fd);
 }
@@ -1954,9 +1954,10 @@ START_TEST(test_disconnect)
 	EXPECT(p[0], S("Peer disconnected: 127.0.0.1:%d", pc));
 	SEND(c, "peers");
 	EXPECT_NEXT(c, "Connected peers:");
-	EXPECT_NEXT(c, S("  1: 127.0.0.1:%d (web2)", port[1]));
+	EXPECT_NEXT(c, S("  1: 127.0.0.1:%d (web2) [config]", port[1]));
 	EXPECT_NEXT(c, "Other peers:");
-	EXPECT_NEXT(c, S("  0: 127.0.0.1:%d (web1) [disconnected]", port[0]));
+	EXPECT_NEXT(c, S("  0: 127.0.0.1:%d (web1) [config] [disconnected]",
+	    port[0]));
 	SEND(c, "@0 calc 1");
 	EXPECT_NEXT(c, S("Peer 0 (127.0.0.1:%d) is not connected", port[0]));
 	SEND(c, "@* calc 2");
@@ -1985,7 +1986,7 @@ START_TEST(test_disconnect)
 	EXPECT_NEXT(c, S("Forgot peer 1: 127.0.0.1:%d", port[1]));
 	SEND(c, "peers");
 	EXPECT_NEXT(c, "Connected peers:");
-	EXPECT_NEXT(c, S("  0: 127.0.0.1:%d (web1)", port[0]));
+	EXPECT_NEXT(c, S("  0: 127.0.0.1:%d (web1) [config]", port[0]));
 	SEND(c, "calc 7");
 	EXPECT_NEXT(c, "Result: 7");
 	SEND(c, "@1 calc 4");
@@ -2026,9 +2027,9 @@ START_TEST(test_disconnect)
 	    "0 timed out, 0 unreachable");
 	SEND(c, "peers");
 	EXPECT_NEXT(c, "Connected peers:");
-	EXPECT_NEXT(c, S("  0: 127.0.0.1:%d (web1)", port[0]));
+	EXPECT_NEXT(c, S("  0: 127.0.0.1:%d (web1) [config]", port[0]));
 	EXPECT_NEXT(c, "Other peers:");
-	EXPECT_NEXT(c, S("  2: 127.0.0.1:%d [disconnected]", dead));
+	EXPECT_NEXT(c, S("  2: 127.0.0.1:%d [connect] [disconnected]", dead));
 	SEND(c, "exit");
 	EXPECT_EXIT(c, 0, H_WAIT);
 }

@@ -39,8 +39,8 @@
  * The next line must list entry i, addr, as known but not connected: in
  * any of the states a redialled peer goes through.
  */
-#define EXPECT_NEXT_DOWN(p, i, addr) do {				\
-	const char *a_ = S("  %d: %s [", (i), (addr)), *l_;		\
+#define EXPECT_NEXT_DOWN(p, i, addr, origin) do {			\
+	const char *a_ = S("  %d: %s [%s] [", (i), (addr), (origin)), *l_;		\
 	l_ = h_line((p), H_OUT, H_WAIT);				\
 	CHECK(l_ != NULL && strncmp(l_, a_, strlen(a_)) == 0 &&		\
 	    down_state(l_ + strlen(a_)), "%s: expected \"%s<state>]\", " \
@@ -335,7 +335,7 @@ START_TEST(test_startup_lines)
 	SEND(p, "peers");
 	EXPECT_NEXT(p, "No peers connected.");
 	EXPECT_NEXT(p, "Other peers:");
-	EXPECT_NEXT_DOWN(p, 0, S("127.0.0.1:%d", dead));
+	EXPECT_NEXT_DOWN(p, 0, S("127.0.0.1:%d", dead), "config");
 	SEND(p, "add");
 	EXPECT_NEXT(p, "Result: 3");
 	SEND(p, "exit");
@@ -514,7 +514,7 @@ START_TEST(test_add)
 	pair(&p1, &port1, &p2, &port2, 1, "");
 	SEND(p2, "peers");
 	EXPECT_NEXT(p2, "Connected peers:");
-	EXPECT_NEXT(p2, S("  0: 127.0.0.1:%d", port1));
+	EXPECT_NEXT(p2, S("  0: 127.0.0.1:%d [config]", port1));
 	SEND(p2, "@0 add");
 	EXPECT_NEXT(p2, S("Sent command 'add' to 127.0.0.1:%d", port1));
 	EXPECT_NEXT(p2, S("Result from 127.0.0.1:%d for command 'add': 3",
@@ -524,7 +524,7 @@ START_TEST(test_add)
 	/* The listening side reaches the dialler by its listen port. */
 	SEND(p1, "peers");
 	EXPECT_NEXT(p1, "Connected peers:");
-	EXPECT_NEXT(p1, S("  0: 127.0.0.1:%d", port2));
+	EXPECT_NEXT(p1, S("  0: 127.0.0.1:%d [accepted]", port2));
 	SEND(p1, "@0 calc 6*7");
 	EXPECT_NEXT(p1, S("Sent command 'calc 6*7' to 127.0.0.1:%d", port2));
 	EXPECT_NEXT(p1, S("Result from 127.0.0.1:%d for command 'calc 6*7': "
@@ -599,7 +599,7 @@ START_TEST(test_selectors)
 	linked(p2, port2, p1, port1);
 	SEND(p2, "peers");
 	EXPECT_NEXT(p2, "Connected peers:");
-	EXPECT_NEXT(p2, S("  0: 127.0.0.1:%d (alpha)", port1));
+	EXPECT_NEXT(p2, S("  0: 127.0.0.1:%d (alpha) [config]", port1));
 	sel = S(selectors[_i].sel, port1);
 	SEND(p2, S("@%s calc 3*3", sel));
 	if (selectors[_i].match)
@@ -656,17 +656,17 @@ START_TEST(test_stable_indexes)
 	linked(y, py, h, ph);
 	SEND(h, "peers");
 	EXPECT_NEXT(h, "Connected peers:");
-	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d", px));
-	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d", py));
+	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d [accepted]", px));
+	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d [accepted]", py));
 
 	h_signal(y, SIGTERM);
 	EXPECT_EXIT(y, 0, H_WAIT);
 	EXPECT_NEXT(h, S("Peer disconnected: 127.0.0.1:%d", py));
 	SEND(h, "peers");
 	EXPECT_NEXT(h, "Connected peers:");
-	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d", px));
+	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d [accepted]", px));
 	EXPECT_NEXT(h, "Other peers:");
-	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d [disconnected]", py));
+	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d [accepted] [disconnected]", py));
 	SEND(h, "@0 calc 1+1");
 	EXPECT_NEXT(h, S("Sent command 'calc 1+1' to 127.0.0.1:%d", px));
 	EXPECT_NEXT(h, S("Result from 127.0.0.1:%d for command 'calc 1+1': 2",
@@ -679,8 +679,8 @@ START_TEST(test_stable_indexes)
 	SEND(h, "peers");
 	SEND(h, "calc 0+0");	/* marks the end of the list */
 	EXPECT_NEXT(h, "Connected peers:");
-	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d", px));
-	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d", py));
+	EXPECT_NEXT(h, S("  0: 127.0.0.1:%d [accepted]", px));
+	EXPECT_NEXT(h, S("  1: 127.0.0.1:%d [accepted]", py));
 	EXPECT_NEXT(h, "Result: 0");
 	SEND(h, "@1 calc 2+2");
 	EXPECT_EXACT(h, S("Result from 127.0.0.1:%d for command 'calc 2+2': 4",
@@ -709,7 +709,8 @@ START_TEST(test_duplicate_connect)
 	SEND(from, "peers");
 	SEND(from, "calc 0+0");
 	EXPECT_NEXT(from, "Connected peers:");
-	EXPECT_NEXT(from, S("  0: 127.0.0.1:%d", to_port));
+	EXPECT_NEXT(from, S("  0: 127.0.0.1:%d [%s]", to_port,
+	    _i == 0 ? "config" : "connect"));
 	EXPECT_NEXT(from, "Result: 0");
 	SEND(from, "@0 calc 5*5");
 	EXPECT_EXACT(from, S("Result from 127.0.0.1:%d for command "
@@ -787,7 +788,7 @@ START_TEST(test_connect_self)
 	SEND(p, "peers");
 	EXPECT_NEXT(p, "No peers connected.");
 	EXPECT_NEXT(p, "Other peers:");
-	EXPECT_NEXT(p, S("  0: 127.0.0.1:%d [failed: connection to self]",
+	EXPECT_NEXT(p, S("  0: 127.0.0.1:%d [connect] [failed: connection to self]",
 	    pn));
 	healthy(p, pn);
 }
@@ -810,13 +811,13 @@ START_TEST(test_connect_refused)
 	SEND(p, "peers");
 	EXPECT_NEXT(p, "No peers connected.");
 	EXPECT_NEXT(p, "Other peers:");
-	EXPECT_NEXT_DOWN(p, 0, S("127.0.0.1:%d", pd));
+	EXPECT_NEXT_DOWN(p, 0, S("127.0.0.1:%d", pd), "connect");
 	d = node("late", pd, 0, "");
 	linked(p, pn, d, pd);
 	SEND(p, "peers");
 	SEND(p, "calc 0+0");
 	EXPECT_NEXT(p, "Connected peers:");
-	EXPECT_NEXT(p, S("  0: 127.0.0.1:%d", pd));
+	EXPECT_NEXT(p, S("  0: 127.0.0.1:%d [connect]", pd));
 	EXPECT_NEXT(p, "Result: 0");
 	CHECK(h_count(p, H_ERR, 0, "Failed to connect") == 1,
 	    "each failed redial was reported");
@@ -844,7 +845,7 @@ START_TEST(test_killed_in_flight)
 	SEND(p2, "peers");
 	EXPECT_NEXT(p2, "No peers connected.");
 	EXPECT_NEXT(p2, "Other peers:");
-	EXPECT_NEXT_DOWN(p2, 0, S("127.0.0.1:%d", port1));
+	EXPECT_NEXT_DOWN(p2, 0, S("127.0.0.1:%d", port1), "config");
 
 	p1 = node("peer1 again", port1, 0, "'commands': {'add': 'calc 1+2'}");
 	linked(p2, port2, p1, port1);
@@ -854,7 +855,7 @@ START_TEST(test_killed_in_flight)
 	SEND(p2, "peers");
 	SEND(p2, "calc 0+0");
 	EXPECT_NEXT(p2, "Connected peers:");
-	EXPECT_NEXT(p2, S("  0: 127.0.0.1:%d", port1));
+	EXPECT_NEXT(p2, S("  0: 127.0.0.1:%d [config]", port1));
 	EXPECT_NEXT(p2, "Result: 0");
 }
 END_TEST
@@ -1347,7 +1348,7 @@ START_TEST(test_raw_listed)
 	raw_up(&r, n, pn, RAW_PORT, "rawpeer");
 	SEND(n, "peers");
 	EXPECT_NEXT(n, "Connected peers:");
-	EXPECT_NEXT(n, "  0: 127.0.0.1:4242 (rawpeer)");
+	EXPECT_NEXT(n, "  0: 127.0.0.1:4242 (rawpeer) [accepted]");
 	/* Two commands, answered in the opposite order. */
 	SEND(n, "@rawpeer first");
 	SEND(n, "@127.0.0.1:4242 second");

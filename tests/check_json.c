@@ -1068,6 +1068,18 @@ static const struct {
 	{ "{\"peers\": [{\"host\": \"h\", \"port\": 1, \"key\": 5}]}",
 	    "1:44: a key must be a string" },
 	{ "{\"history\": 1}", "1:13: \"history\" must be true or false" },
+	{ "{\"discover\": \"yes\"}", "1:14: \"discover\" must be true or "
+	    "false" },
+	{ "{\"meshSize\": 0}", "1:14: \"meshSize\" must be an integer from 1 "
+	    "to 1024" },
+	{ "{\"lanDiscovery\": 1}", "1:18: \"lanDiscovery\" must be true or "
+	    "false" },
+	{ "{\"cluster\": \"a b\"}", "1:13: \"cluster\" must be printable "
+	    "ASCII without spaces" },
+	{ "{\"cluster\": \"\"}", "1:13: \"cluster\" must be a non-empty "
+	    "string without control characters" },
+	{ "{\"lanPort\": 70000}", "1:13: \"lanPort\" must be an integer from "
+	    "1 to 65535" },
 };
 
 START_TEST(test_bad_config)

@@ -38,11 +38,11 @@
 
 static const struct proto_hello hello_peer1 = {
 	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
-	1048576, PROTO_FEATURES
+	1048576, PROTO_FEAT_CANCEL | PROTO_FEAT_EXIT
 };
 static const struct proto_hello hello_peer2 = {
 	1, 0, 14596, { 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22 }, "",
-	1048576, PROTO_FEATURES
+	1048576, PROTO_FEAT_CANCEL | PROTO_FEAT_EXIT
 };
 static const struct proto_hello hello_v1 = {	/* only the frame limit */
 	1, 0, 14595, { 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11 }, "",
@@ -837,7 +837,12 @@ static const struct name_case {
 	{ PROTO_PING, "unknown error", "PING" },
 	{ PROTO_PONG, "unknown error", "PONG" },
 	{ PROTO_CANCEL, "unknown error", "CANCEL" },
-	{ 9, "unknown error", "unknown" },
+	{ PROTO_NOISE, "unknown error", "NOISE" },
+	{ PROTO_SEALED, "unknown error", "SEALED" },
+	{ PROTO_RELAY, "unknown error", "RELAY" },
+	{ PROTO_PART, "unknown error", "PART" },
+	{ PROTO_PEERS, "unknown error", "PEERS" },
+	{ 14, "unknown error", "unknown" },
 	{ 255, "unknown error", "unknown" },
 	{ -1, "unknown error", "unknown" },
 	{ PROTO_PARTIAL, "incomplete frame", "unknown" },

@@ -266,7 +266,7 @@ echo "netns: ok: a 900 kB result crossed 1 Mbit/s in $(($(now_ms) - start)) ms, 
 [ "$(grep -c "Connected to peer: $peer" "$dir/b.log")" -eq 1 ] ||
     fail "B connected to A more than once"
 echo "peers" >&3
-wait_for "$dir/b.log" "  0: $peer" 2000 && grep -x -q "  0: $peer" "$dir/b.log" ||
+wait_for "$dir/b.log" "  0: $peer" 2000 && grep -x -q "  0: $peer \[config\]" "$dir/b.log" ||
     fail "A is not listed as connected"
 up "at the end"
 passed=2

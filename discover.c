@@ -1,0 +1,344 @@
+/*
+ * discover: peer exchange and the dialling of what is learnt (contract in
+ * include/discover.h).
+ *
+ * The candidates are an array of at most DISCOVER_MAX, searched by
+ * address in a line: they are few, and change only when a peer tells
+ * something or a probe ends.  One timer, every DISCOVER_TICK_MS while
+ * there is something to dial, starts the probes that are due.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "discover.h"
+#include "frames.h"
+#include "guard.h"
+
+struct cand {
+	char		 ip[FRAMES_MAX_IP + 1];
+	int		 port;
+	char		 dial[ADDR_STRLEN];	/* "ip:port", as probed */
+	unsigned char	 id[PROTO_NODE_ID];
+	int		 has_key;
+	unsigned char	 key[32];
+	char		 via[ADDR_STRLEN];	/* who told; "": the LAN */
+	int		 lan;
+	long		 backoff_ms;
+	long long	 next_try;
+	int		 fails;
+	int		 probing;
+};
+
+struct discover {
+	struct kaipeer_node *n;
+	struct cand	*c;
+	int		 nc;
+	long		 tokens;	/* thousandths of a dial */
+	long long	 tokens_at;
+	struct loop_timer tick;
+};
+
+static void on_tick(void *ctx);
+
+struct discover *
+discover_new(struct kaipeer_node *n)
+{
+	struct discover *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL ||
+	    (d->c = calloc(DISCOVER_MAX, sizeof(*d->c))) == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->n = n;
+	d->tokens = DISCOVER_RATE * 1000L;
+	loop_timer_init(&d->tick, on_tick, d);
+	return d;
+}
+
+void
+discover_free(struct discover *d)
+{
+	if (d == NULL)
+		return;
+	loop_timer_stop(d->n->loop, &d->tick);
+	free(d->c);
+	free(d);
+}
+
+int
+discover_count(const struct discover *d, int *given_up)
+{
+	int i;
+
+	*given_up = 0;
+	for (i = 0; i < d->nc; i++)
+		*given_up += d->c[i].fails >= PEERS_FORGET_FAILS;
+	return d->nc;
+}
+
+/* --- telling ------------------------------------------------------------- */
+
+/* e's listen address as PEERS carries it; -1 if it has none to give. */
+static int
+entry_of(const struct peer *e, struct frames_peer *fp)
+{
+	const char *colon, *ip = e->addr;
+	size_t len;
+
+	if (e->state != PEER_UP || e->ephemeral || !e->has_id ||
+	    (colon = strrchr(e->addr, ':')) == NULL)
+		return -1;
+	len = (size_t)(colon - ip);
+	if (len >= 2 && ip[0] == '[') {
+		ip++;
+		len -= 2;
+	}
+	if (len == 0 || len > FRAMES_MAX_IP)
+		return -1;
+	memset(fp, 0, sizeof(*fp));
+	memcpy(fp->ip, ip, len);
+	fp->port = (unsigned)atoi(colon + 1);
+	memcpy(fp->id, e->id, PROTO_NODE_ID);
+	if ((fp->has_key = e->has_key))
+		memcpy(fp->key, e->key, sizeof(fp->key));
+	return fp->port > 0 && fp->port <= 65535 ? 0 : -1;
+}
+
+static void
+send_peers(struct discover *d, struct peer *to, const struct frames_peer *fp,
+    int n)
+{
+	size_t need = PROTO_HEADER + 1 + (size_t)n * FRAMES_PEER_MAX_SIZE;
+	unsigned char *b;
+
+	if (n == 0 || to->link == NULL || !session_has(to->link,
+	    PROTO_FEAT_PEERS))
+		return;
+	if ((b = session_space(to->link, need)) != NULL)
+		(void)session_commit(to->link, b, frames_peers_encode(b, need,
+		    fp, n));
+	(void)d;
+}
+
+void
+discover_up(struct discover *d, struct peer *e)
+{
+	struct frames_peer list[FRAMES_MAX_PEERS], one;
+	struct peer *o;
+	int i, n = 0, have_one;
+
+	have_one = entry_of(e, &one) == 0;
+	for (i = 0; i < peers_count(d->n->peers); i++) {
+		if ((o = peers_at(d->n->peers, i)) == NULL || o == e)
+			continue;
+		if (n < FRAMES_MAX_PEERS && entry_of(o, &list[n]) == 0)
+			n++;
+		if (have_one && o->state == PEER_UP)
+			send_peers(d, o, &one, 1);
+	}
+	send_peers(d, e, list, n);
+}
+
+/* --- learning -------------------------------------------------------------- */
+
+static struct cand *
+find(struct discover *d, const char *dial)
+{
+	int i;
+
+	for (i = 0; i < d->nc; i++)
+		if (strcmp(d->c[i].dial, dial) == 0)
+			return &d->c[i];
+	return NULL;
+}
+
+/* Room for one more candidate from via: a slot, or NULL. */
+static struct cand *
+room(struct discover *d, const char *via)
+{
+	int i, from = 0, worst = -1;
+
+	for (i = 0; i < d->nc; i++)
+		from += strcmp(d->c[i].via, via) == 0;
+	if (from >= DISCOVER_PER_SOURCE)
+		return NULL;
+	if (d->nc < DISCOVER_MAX)
+		return &d->c[d->nc++];
+	/* Full: the one given up on longest ago makes room. */
+	for (i = 0; i < d->nc; i++)
+		if (!d->c[i].probing && d->c[i].fails >= PEERS_FORGET_FAILS &&
+		    (worst == -1 || d->c[i].next_try < d->c[worst].next_try))
+			worst = i;
+	return worst >= 0 ? &d->c[worst] : NULL;
+}
+
+static int
+wanted(const struct discover *d, int lan)
+{
+	return lan ? d->n->cfg.lan_discovery : d->n->cfg.discover;
+}
+
+static void
+arm(struct discover *d)
+{
+	if (!loop_timer_armed(&d->tick))
+		(void)loop_timer_at(d->n->loop, &d->tick, loop_now(d->n->loop) +
+		    DISCOVER_TICK_MS);
+}
+
+/* Take a candidate in, unless it is known or not to be trusted. */
+static void
+learn(struct discover *d, const char *ip, int port, const unsigned char *id,
+    const unsigned char *key, const char *via, int lan)
+{
+	struct kaipeer_node *n = d->n;
+	struct peer *found[1];
+	struct addr a;
+	struct cand *c;
+	char dial[ADDR_STRLEN], why[200];
+	int nf;
+
+	if (!wanted(d, lan) || port < 1 || port > 65535 ||
+	    memcmp(id, n->id, PROTO_NODE_ID) == 0 ||
+	    peers_by_id(n->peers, id) != NULL ||
+	    addr_numeric(ip, port, &a) == -1)
+		return;
+	addr_format(dial, sizeof(dial), ip, port);
+	if (peers_find(n->peers, dial, strlen(dial), found, 1, &nf) != NULL ||
+	    nf > 0)
+		return;
+	if (n->env.keys != NULL && (key == NULL && !lan))
+		return;		/* secured: a key to check it by, or nothing */
+	if (n->env.keys != NULL && key != NULL &&
+	    guard_authorize(&n->cfg, NULL, key, why, sizeof(why)) != 0)
+		return;
+	if ((c = find(d, dial)) != NULL) {
+		memcpy(c->id, id, PROTO_NODE_ID);
+		return;		/* its wait stays as it is */
+	}
+	if ((c = room(d, via)) == NULL)
+		return;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->ip, sizeof(c->ip), "%s", ip);
+	c->port = port;
+	snprintf(c->dial, sizeof(c->dial), "%s", dial);
+	memcpy(c->id, id, PROTO_NODE_ID);
+	if ((c->has_key = key != NULL))
+		memcpy(c->key, key, sizeof(c->key));
+	snprintf(c->via, sizeof(c->via), "%s", via);
+	c->lan = lan;
+	c->next_try = loop_now(n->loop);
+	arm(d);
+}
+
+int
+discover_frame(struct discover *d, struct peer *e, const struct proto_frame *f)
+{
+	struct frames_peer list[FRAMES_MAX_PEERS];
+	int i, n, rc;
+
+	if ((rc = frames_peers_decode(f, list, FRAMES_MAX_PEERS, &n)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		learn(d, list[i].ip, (int)list[i].port, list[i].id,
+		    list[i].has_key ? list[i].key : NULL, peer_label(e), 0);
+	return 0;
+}
+
+void
+discover_lan(struct discover *d, const char *ip, int port,
+    const unsigned char *id, int secured)
+{
+	if (secured != (d->n->env.keys != NULL))
+		return;		/* it could not join us, nor we it */
+	learn(d, ip, port, id, NULL, "", 1);
+}
+
+/* --- dialling -------------------------------------------------------------- */
+
+static void
+drop(struct discover *d, struct cand *c)
+{
+	*c = d->c[--d->nc];
+}
+
+void
+discover_probed(struct discover *d, const char *dial, int ok, const char *why)
+{
+	struct cand *c;
+	long max = d->n->cfg.reconnect_max_ms;
+
+	(void)why;
+	if ((c = find(d, dial)) == NULL)
+		return;
+	c->probing = 0;
+	if (ok) {
+		drop(d, c);
+		return;
+	}
+	c->fails++;
+	c->backoff_ms = c->backoff_ms == 0 ? PEERS_RETRY_FIRST_MS :
+	    c->backoff_ms > max / 2 ? max : c->backoff_ms * 2;
+	if (c->fails >= PEERS_FORGET_FAILS)
+		c->backoff_ms = max;
+	c->next_try = loop_now(d->n->loop) + c->backoff_ms;
+	arm(d);
+}
+
+/* A dial allowed by the rate now? */
+static int
+token(struct discover *d, long long now)
+{
+	long cap = DISCOVER_RATE * 1000L;
+
+	d->tokens += (long)(now - d->tokens_at) * DISCOVER_RATE;
+	if (d->tokens > cap)
+		d->tokens = cap;
+	d->tokens_at = now;
+	if (d->tokens < 1000)
+		return 0;
+	d->tokens -= 1000;
+	return 1;
+}
+
+static void
+on_tick(void *ctx)
+{
+	struct discover *d = ctx;
+	struct kaipeer_node *n = d->n;
+	long long now = loop_now(n->loop);
+	struct cand *c;
+	int i, best, waiting = 0;
+
+	for (;;) {
+		best = -1;
+		for (i = 0; i < d->nc; i++) {
+			c = &d->c[i];
+			if (c->probing || c->fails >= PEERS_FORGET_FAILS ||
+			    !wanted(d, c->lan))
+				continue;
+			waiting++;
+			if (c->next_try <= now && (best == -1 ||
+			    c->next_try < d->c[best].next_try))
+				best = i;
+		}
+		if (best == -1 || peers_up(n->peers) + peers_probing(n->peers)
+		    >= n->cfg.mesh_size || !token(d, now))
+			break;
+		c = &d->c[best];
+		if (peers_by_id(n->peers, c->id) != NULL) {
+			drop(d, c);	/* it came another way meanwhile */
+			continue;
+		}
+		c->probing = 1;		/* before: a dial may fail at once */
+		if (peers_probe(n->peers, c->ip, c->port, c->has_key ? c->key :
+		    NULL, c->via) == -1) {
+			c->probing = 0;
+			break;
+		}
+	}
+	if (waiting > 0)
+		arm(d);
+}
