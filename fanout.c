@@ -459,18 +459,28 @@ int
 kaipeer_send(struct kaipeer_node *n, const char *selector,
     const char *command, kaipeer_result_fn fn, void *ctx)
 {
+	struct pick_route rt;
 	struct sender *s;
 	char err[600];
 	int *idx, nidx, multi;
 
 	if (n->peers == NULL || fn == NULL)
 		return -1;
-	if (fanout_select(n, selector, strlen(selector), 0, &idx, &nidx,
+	if (pick_route(selector, strlen(selector), &rt, err,
+	    sizeof(err)) == -1) {
+		node_err(n, "kaipeer: %s", err);
+		return -1;
+	}
+	if (rt.kind == PICK_ALL)
+		nidx = fanout_neighbours(n, &idx);
+	else if (fanout_select(n, rt.first, rt.first_len, 0, &idx, &nidx,
 	    &multi, err, sizeof(err)) != FAN_SEL_OK) {
 		node_err(n, "kaipeer: %s", err);
 		return -1;
 	}
-	if (nidx == 0) {
+	if (nidx < 0)
+		return -1;
+	if (nidx == 0 && rt.kind != PICK_ALL) {
 		free(idx);
 		return 0;
 	}
@@ -480,7 +490,7 @@ kaipeer_send(struct kaipeer_node *n, const char *selector,
 	}
 	s->fn = fn;
 	s->ctx = ctx;
-	if (fanout_start(n, idx, nidx, command, strlen(command),
+	if (fanout_route(n, idx, nidx, &rt, command, strlen(command),
 	    n->cfg.command_timeout_ms, send_result, send_done, s) == NULL) {
 		free(s);
 		nidx = -1;

@@ -90,13 +90,28 @@ trace(void *ctx, const char *who, int out, const unsigned char *frame,
 void
 node_report(struct kaipeer_node *n)
 {
+	struct beacon_stats bs;
 	char line[512];
+	int given_up, cands;
 
 	builtin_status(n, line, sizeof(line));
 	node_err(n, "kaipeer: %s; %d command%s in flight, %d running, %d "
 	    "program%s", line, reqs_inflight(n->reqs),
 	    reqs_inflight(n->reqs) == 1 ? "" : "s", commands_running(n->cmds),
 	    execs_running(n->execs), execs_running(n->execs) == 1 ? "" : "s");
+	if (n->disc == NULL)
+		return;
+	cands = discover_count(n->disc, &given_up);
+	node_err(n, "kaipeer: %d relay%s in progress; %d address%s learnt "
+	    "(%d given up), %d being dialled", relays_running(n->relays),
+	    relays_running(n->relays) == 1 ? "" : "s", cands, cands == 1 ? "" :
+	    "es", given_up, peers_probing(n->peers));
+	if (n->beacon == NULL)
+		return;
+	beacon_stats(n->beacon, &bs);
+	node_err(n, "kaipeer: LAN beacon: %lu sent, %lu heard, %lu ignored, "
+	    "%lu nodes found, on %d interface%s", bs.sent, bs.received,
+	    bs.ignored, bs.reported, bs.ifaces, bs.ifaces == 1 ? "" : "s");
 }
 
 /* --- what the peer table tells -------------------------------------------- */

@@ -391,9 +391,10 @@ next_hops(struct relays *r, struct peer *e, const struct frames_relay *m,
 }
 
 static void
-relay_in(struct relays *r, struct peer *e, const struct frames_relay *m)
+relay_in(struct relays *r, struct peer *e, const struct frames_relay *in)
 {
 	struct kaipeer_node *n = r->n;
+	struct frames_relay mm = *in, *m = &mm;
 	struct rjob *j;
 	struct peer *t;
 	int *idx = NULL, nidx = 0, i;
@@ -412,6 +413,10 @@ relay_in(struct relays *r, struct peer *e, const struct frames_relay *m)
 		refuse(r, e, m->id, "Error: rate limited");
 		return;
 	}
+	if (r->njobs >= RELAY_MAX_JOBS) {
+		refuse(r, e, m->id, "Error: busy: too many relays in progress");
+		return;
+	}
 	if ((m->target_len > 0 || m->kind == FRAMES_FLOOD) &&
 	    !guard_permit(&n->cfg, e, m->command, m->command_len)) {
 		keys_format(b64, e->key);
@@ -422,6 +427,10 @@ relay_in(struct relays *r, struct peer *e, const struct frames_relay *m)
 		refuse(r, e, m->id, "Error: permission denied");
 		return;
 	}
+	/* No longer than this node would wait for its own commands. */
+	if (m->timeout_ms == 0 ||
+	    m->timeout_ms > (uint32_t)n->cfg.command_timeout_ms)
+		m->timeout_ms = (uint32_t)n->cfg.command_timeout_ms;
 	if (m->kind == FRAMES_PATH && m->target_len > 0 &&
 	    next_hops(r, e, m, &idx, &nidx, &first) == -1)
 		return;

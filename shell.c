@@ -296,6 +296,8 @@ remote_start(struct job *j)
 		return;
 	}
 	if (rt.kind == PICK_ALL) {
+		if (wait && peers_connecting(n->peers))
+			goto wait;	/* the first hops are still being dialled */
 		if ((nidx = fanout_neighbours(n, &idx)) == -1) {
 			say(sh, "Cannot send the command: out of memory");
 			job_end(j, 1);

@@ -202,7 +202,11 @@ typedef void (*kaipeer_result_fn)(void *ctx, const struct kaipeer_result *r);
  * is called once per peer, from the loop, never from within this call.
  * Returns how many peers the command went to (0 when a "*", range, glob
  * or group names none), or -1 when the selector is malformed, names no
- * peer or is ambiguous (logged).
+ * peer or is ambiguous (logged).  A path ("gw/2", "0/web*") relays the
+ * command through peers, and "**" runs it on every node of the network,
+ * this one included (peer -1, addr "self"): fn is then called once per
+ * result, each addr the path to its node, and the return value is the
+ * number of first hops.
  */
 int	kaipeer_send(struct kaipeer_node *node, const char *selector,
 	    const char *command, kaipeer_result_fn fn, void *ctx);

@@ -19,11 +19,13 @@
  * kind, hops) once, and answers it again at once with nothing, so a flood
  * reaches each node once and a path that fans out ("*" at two hops) does
  * not multiply.  A path takes at most FRAMES_MAX_HOPS hops; a RELAY counts
- * against the hop before's "rateLimit" like a command; the hop before
+ * against the hop before's "rateLimit" like a command, and at most
+ * RELAY_MAX_JOBS are in progress (more are answered "busy"); the hop before
  * must be allowed the command here ("allow" of its key) for this node to
  * pass it on, and a command run here is judged as any command of that
  * peer: each hop authorizes the one before it.  The next hops get this
- * RELAY's time less a margin, so their answers come back before it ends.
+ * RELAY's time (at most this node's own "commandTimeout") less a margin,
+ * so their answers come back before it ends.
  *
  * The hop before may cancel (CANCEL with the RELAY's id) or go away: what
  * this node started for it is cancelled in turn, down the tree.
@@ -37,6 +39,7 @@
 #include "node.h"
 
 #define RELAY_SEEN	8192	/* network-wide requests remembered */
+#define RELAY_MAX_JOBS	4096	/* relays in progress at once */
 #define RELAY_FLOOD_HOPS FRAMES_MAX_FLOOD_HOPS
 
 struct relays;

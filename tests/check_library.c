@@ -87,6 +87,7 @@ struct got {
 	int	 peer;
 	char	 text[256];
 	char	 command[64];
+	char	 addr[128];
 };
 
 static void
@@ -99,6 +100,7 @@ on_result(void *ctx, const struct kaipeer_result *r)
 	g->peer = r->peer;
 	snprintf(g->text, sizeof(g->text), "%.*s", (int)r->len, r->text);
 	snprintf(g->command, sizeof(g->command), "%s", r->command);
+	snprintf(g->addr, sizeof(g->addr), "%s", r->addr);
 }
 
 static void
@@ -212,6 +214,21 @@ START_TEST(test_two_nodes)
 	wait_for(a, b, &g.n, 1);
 	ck_assert_int_eq(g.status, KAIPEER_OK);
 	ck_assert_ptr_nonnull(strstr(g.text, "kaipeer " KAIPEER_VERSION));
+
+	/* Every node of the network: b and a, one result each. */
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(kaipeer_send(b, "**", "calc 2+3", on_result, &g), 1);
+	wait_for(a, b, &g.n, 2);
+	ck_assert_int_eq(g.n, 2);
+	ck_assert_str_eq(g.text, "5");
+
+	/* Through a and back to b: the path in addr. */
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(kaipeer_send(b, "0/0", "calc 3+4", on_result, &g), 1);
+	wait_for(a, b, &g.n, 1);
+	ck_assert_int_eq(g.status, KAIPEER_OK);
+	ck_assert_str_eq(g.text, "7");
+	ck_assert_ptr_nonnull(strchr(g.addr, '/'));
 
 	/* No peer by that name: -1, said in the log. */
 	ck_assert_int_eq(kaipeer_send(a, "nobody", "calc 1", on_result, &g),

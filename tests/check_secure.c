@@ -23,6 +23,9 @@
  *     same session between insecure nodes holds them all;
  *   - "allow" (after alias expansion), "rateLimit" (one result line per
  *     command, never silence), the limit on handshakes from one address;
+ *   - a secured network of nodes: each hop of a relayed command
+ *     authorizes the one before it, and a node discovers only the peers
+ *     whose keys it trusts, dialling them with the key it was told of;
  *   - --genkey and --pubkey; protected mode ("identity" absent: loopback
  *     only, and "exec" refused beyond loopback), checked on a
  *     non-loopback address of this machine when it has one.
@@ -1053,6 +1056,71 @@ START_TEST(test_allow)
 END_TEST
 
 /*
+ * A secured network of a, gw, c (and x, whom a does not trust): each hop
+ * of a relayed command authorizes the one before ("allow" on gw for a,
+ * on c for gw); a discovers c through gw, dialling it with the key gw
+ * told of, and never x.
+ */
+START_TEST(test_mesh)
+{
+	int pa = free_port(), pg = free_port(), pc = free_port(),
+	    px = free_port();
+	struct h_proc *a, *g, *c, *x;
+	struct key ka, kg, kc, kx;
+	size_t mark;
+	long long end;
+
+	genkey(&ka);
+	genkey(&kg);
+	genkey(&kc);
+	genkey(&kx);
+	c = snode("c", pc, &kc, NULL, S("'name': 'c', 'trusted': [%s, %s]",
+	    trust(&kg, "gw", "'allow': ['calc 1*']"), trust(&ka, "a", "")));
+	x = snode("x", px, &kx, NULL, S("'name': 'x', 'trusted': [%s]",
+	    trust(&kg, "gw", "")));
+	g = snode("gw", pg, &kg, NULL, S("'name': 'gw', 'trusted': [%s, %s, "
+	    "%s], %s", trust(&ka, "a", "'allow': ['calc *']"), trust(&kc, "c",
+	    ""), trust(&kx, "x", ""), two_peers(pc, px)));
+	linked(g, pg, c, pc);
+	EXPECT(x, S("Peer connected from 127.0.0.1:%d (gw)", pg));
+	a = snode("a", pa, &ka, NULL, S("'name': 'a', 'discover': true, "
+	    "'trusted': [%s, %s], %s", trust(&kg, "gw", ""), trust(&kc, "c",
+	    ""), peers_of(pg)));
+	EXPECT(a, S("Connected to peer: 127.0.0.1:%d (gw)", pg));
+
+	SEND(a, "@gw/c calc 1+2");
+	EXPECT_EXACT(a, S("Result from 127.0.0.1:%d/127.0.0.1:%d for command "
+	    "'calc 1+2': 3", pg, pc));
+	/* c does not let gw run it: refused where it would run. */
+	SEND(a, "@gw/c calc 2+2");
+	EXPECT_EXACT(a, S("Result from 127.0.0.1:%d/127.0.0.1:%d for command "
+	    "'calc 2+2': Error: permission denied: calc 2+2", pg, pc));
+	/* gw does not let a run it: not passed on at all. */
+	SEND(a, "@gw/c system status");
+	EXPECT_EXACT(a, S("Result from 127.0.0.1:%d for command 'system "
+	    "status': Error: permission denied", pg));
+	EXPECT_EXACT_ON(g, H_ERR, S("Denied to 127.0.0.1:%d (key %s): system "
+	    "status", pa, ka.pub), H_WAIT);
+	CHECK(h_count(c, H_OUT, 0, "system status") == 0,
+	    "c heard of a command gw should not have passed on");
+
+	/* a dials c, which gw told of with its key; x it does not trust. */
+	EXPECT(a, S("Connected to peer: 127.0.0.1:%d (c) (discovered from "
+	    "127.0.0.1:%d)", pc, pg));
+	end = now_ms() + 2000;
+	while (now_ms() < end)
+		(void)h_expect(a, H_OUT, "\001not a line\001", 100);
+	mark = 0;
+	CHECK(h_count(a, H_OUT, mark, S("127.0.0.1:%d", px)) == 0 &&
+	    h_count(x, H_OUT, 0, S("Peer connected from 127.0.0.1:%d", pa)) ==
+	    0, "a dialled x, whose key it does not trust");
+	SEND(a, "@c calc 1+1");
+	EXPECT_EXACT(a, S("Result from 127.0.0.1:%d for command 'calc 1+1': "
+	    "2", pc));
+}
+END_TEST
+
+/*
  * rateLimit 1 a second, burst 2: of 5 commands sent at once, 2 run and 3
  * get "Error: rate limited", one result line each; a second later one
  * more runs.
@@ -1482,6 +1550,7 @@ secure_suite(void)
 
 	tc = suite_case(s, "limits", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_allow);
+	tcase_add_test(tc, test_mesh);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_rate_limit);
 	tcase_add_test(tc, test_handshake_limit);
