@@ -224,35 +224,6 @@ on_event(void *ctx, enum peer_event ev, struct peer *e, const char *who,
 	}
 }
 
-/*
- * "Sent result: <result>"; of a result of many lines (a program's
- * output), the first line and how many more, so a log stays a log.
- */
-static void
-said_result(struct kaipeer_node *n, const char *text, size_t len)
-{
-	const char *nl;
-	size_t first, lines = 0, i;
-
-	if (len > 0 && text[len - 1] == '\n')
-		len--;
-	if ((nl = memchr(text, '\n', len)) == NULL) {
-		out_line3(n->out, OUT_STDOUT, "Sent result: ", 13, "", 0, "", 0,
-		    text, len);
-		return;
-	}
-	first = (size_t)(nl - text);
-	for (i = first; i < len; i++)
-		lines += text[i] == '\n';
-	out_begin(n->out, OUT_STDOUT);
-	out_str(n->out, "Sent result: ");
-	out_safe(n->out, text, first > 0 && text[first - 1] == '\r' ?
-	    first - 1 : first);
-	out_printf(n->out, " (and %lu more line%s)", (unsigned long)lines,
-	    lines == 1 ? "" : "s");
-	out_end(n->out);
-}
-
 /* The end of a command run for a peer. */
 static void
 call_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
@@ -266,7 +237,7 @@ call_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
 	    PROTO_NODE_ID) != 0))
 		return;
 	if (!n->quiet)
-		said_result(n, text, len);
+		out_sent_result(n->out, text, len);
 	if (e->link != NULL && session_send_result(e->link, id,
 	    status == CALL_OK ? PROTO_STATUS_OK : PROTO_STATUS_ERROR, exit_code,
 	    text, len) == -1 && e->link != NULL && e->link->state == SESS_S_UP)

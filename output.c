@@ -763,3 +763,32 @@ out_line3(struct output *o, int s, const char *a, size_t alen, const char *b,
 	out_safe(o, text, tlen);
 	out_end(o);
 }
+
+/*
+ * "Sent result: <result>"; of a result of many lines (a program's
+ * output), the first line and how many more, so a log stays a log.
+ */
+void
+out_sent_result(struct output *o, const char *text, size_t len)
+{
+	const char *nl;
+	size_t first, lines = 0, i;
+
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if ((nl = memchr(text, '\n', len)) == NULL) {
+		out_line3(o, OUT_STDOUT, "Sent result: ", 13, "", 0, "", 0,
+		    text, len);
+		return;
+	}
+	first = (size_t)(nl - text);
+	for (i = first; i < len; i++)
+		lines += text[i] == '\n';
+	out_begin(o, OUT_STDOUT);
+	out_str(o, "Sent result: ");
+	out_safe(o, text, first > 0 && text[first - 1] == '\r' ?
+	    first - 1 : first);
+	out_printf(o, " (and %lu more line%s)", (unsigned long)lines,
+	    lines == 1 ? "" : "s");
+	out_end(o);
+}

@@ -309,6 +309,8 @@ local_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
 	(void)peer;
 	(void)id;
 	j->local = 0;
+	if (!j->r->n->quiet)
+		out_sent_result(j->r->n->out, text, len);
 	send_part(j, status == CALL_OK ? FRAMES_PART_OK : FRAMES_PART_ERROR,
 	    exit_code, "", "", 0, text, len);
 	j->pending--;
@@ -335,9 +337,7 @@ say_relay(struct kaipeer_node *n, struct peer *e, const struct frames_relay *m)
 	if (n->quiet)
 		return;
 	out_begin(n->out, OUT_STDOUT);
-	if (m->kind == FRAMES_FLOOD)
-		out_str(n->out, "Query from ");
-	else if (m->target_len == 0)
+	if (m->kind == FRAMES_FLOOD || m->target_len == 0)
 		out_str(n->out, "Command from ");
 	else
 		out_str(n->out, "Relay from ");
@@ -349,6 +349,8 @@ say_relay(struct kaipeer_node *n, struct peer *e, const struct frames_relay *m)
 	}
 	else if (m->kind == FRAMES_PATH)
 		out_str(n->out, " (relayed)");
+	else
+		out_str(n->out, " (network-wide)");
 	out_str(n->out, ": ");
 	out_safe(n->out, m->command, m->command_len);
 	out_end(n->out);

@@ -121,6 +121,13 @@ void	out_line3(struct output *o, int s, const char *a, size_t alen,
 	    const char *b, size_t blen, const char *c, size_t clen,
 	    const char *text, size_t tlen);
 
+/*
+ * "Sent result: <result>" on standard output, the line a node prints
+ * for each command it ran for a peer; of a result of many lines (a
+ * program's output), the first and "(and N more lines)".
+ */
+void	out_sent_result(struct output *o, const char *text, size_t len);
+
 /* Bytes without a newline, such as a prompt (not through a log). */
 void	out_partial(struct output *o, int s, const char *b, size_t len);
 

@@ -163,10 +163,12 @@ START_TEST(test_all_ring)
 	CHECK(h_count(p[0], H_OUT, 0, "Result from self for command 'calc "
 	    "6*7': 42") == 1, "the node itself did not answer once");
 	for (i = 1; i < RING; i++) {
-		CHECK(seen(p[i], "Query from ", 1, H_WAIT), "n%d got no query",
-		    i);
-		CHECK(h_count(p[i], H_OUT, 0, "Query from ") == 1 &&
-		    h_count(p[i], H_OUT, 0, "Sent result") == 0,
+		CHECK(seen(p[i], "(network-wide): calc 6*7", 1, H_WAIT),
+		    "n%d got no query", i);
+		CHECK(seen(p[i], "Sent result: 42", 1, H_WAIT), "n%d did not "
+		    "say it answered", i);
+		CHECK(h_count(p[i], H_OUT, 0, "Command from ") == 1 &&
+		    h_count(p[i], H_OUT, 0, "Sent result") == 1,
 		    "n%d ran the query more than once", i);
 	}
 	/* Again: a new query id, each node once more. */
@@ -174,8 +176,8 @@ START_TEST(test_all_ring)
 	CHECK(h_expect(p[0], H_OUT, S("Done 'calc 1' on %d nodes in ", RING),
 	    H_WAIT) != NULL, "no summary of the second query");
 	for (i = 1; i < RING; i++)
-		CHECK(seen(p[i], "Query from ", 2, H_WAIT) && h_count(p[i],
-		    H_OUT, 0, "Query from ") == 2, "n%d: not twice", i);
+		CHECK(seen(p[i], "Sent result: 1", 1, H_WAIT) && h_count(p[i],
+		    H_OUT, 0, "Command from ") == 2, "n%d: not twice", i);
 }
 END_TEST
 
