@@ -12,7 +12,8 @@
  *     answered; and with one node frozen, the end at the timeout saying
  *     that a link gave no answer;
  *   - peer exchange: a chain of 6 nodes with "discover" becomes a mesh,
- *     "peers" saying who told of whom;
+ *     "peers" saying who told of whom; a discovered peer that goes away
+ *     for good is forgotten after its failed redials;
  *   - what a stranger says is bounded: a raw peer telling of 40 addresses
  *     gets a handful of them dialled, none into the table, each address
  *     no faster than the backoff; a malformed PEERS is a protocol error.
@@ -244,6 +245,43 @@ START_TEST(test_discover_chain)
 }
 END_TEST
 
+/* A discovered peer that goes away for good is forgotten, in a while. */
+START_TEST(test_discovered_forgotten)
+{
+	struct h_proc *a, *b, *c;
+	int pa = free_port(), pb = free_port(), pc = free_port();
+	size_t mark;
+	long long end;
+
+	b = node("b", pb, 0, "'name': 'b'");
+	c = node("c", pc, 0, S("'name': 'c', %s", peers_of(pb)));
+	linked(c, pc, b, pb);
+	a = node("a", pa, 1, S("'name': 'a', 'discover': true, "
+	    "'reconnectMax': 1, 'connectTimeout': 1, %s", peers_of(pb)));
+	EXPECT(a, S("Connected to peer: 127.0.0.1:%d (c) (discovered from "
+	    "127.0.0.1:%d)", pc, pb));
+	SEND(a, "peers");
+	EXPECT(a, S("127.0.0.1:%d (c) [discovered from 127.0.0.1:%d]", pc,
+	    pb));
+	h_kill(c);
+	EXPECT(a, S("Connection lost to peer: 127.0.0.1:%d (c)", pc));
+	EXPECT_ERR(a, S("Peer 127.0.0.1:%d (c): forgotten: a discovered peer "
+	    "that failed too often", pc));
+	end = now_ms() + 2000;
+	for (;;) {
+		mark = h_mark(a, H_OUT);
+		SEND(a, "peers");
+		SEND(a, "calc 0+0");
+		EXPECT(a, "Result: 0");
+		if (h_count(a, H_OUT, mark, S("127.0.0.1:%d", pc)) == 0)
+			break;
+		CHECK(now_ms() < end, "c is still listed");
+	}
+	CHECK(h_count(a, H_OUT, mark, S("127.0.0.1:%d (b) [config]", pb)) ==
+	    1, "b is not listed as before");
+}
+END_TEST
+
 /* A raw peer that tells of 40 addresses that never answer. */
 START_TEST(test_stranger_bounded)
 {
@@ -327,6 +365,7 @@ main(void)
 	tcase_add_test(tc, test_all_frozen);
 	tc = suite_case(s, "discover", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_discover_chain);
+	tcase_add_test(tc, test_discovered_forgotten);
 	tcase_add_test(tc, test_stranger_bounded);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
