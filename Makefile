@@ -80,13 +80,13 @@ all: kaipeer kaipeer-bench libkaipeer.a $(EXAMPLES)
 	$(CC) $(KPFLAGS) $(CFLAGS) -c $<
 
 $(LIBOBJ) kaipeer.o: $(HEADERS)
-bench.o benchopt.o benchrep.o benchfan.o benchsec.o: $(HEADERS) include/bench.h
+bench.o benchopt.o benchrep.o benchfan.o benchsec.o benchmesh.o: $(HEADERS) include/bench.h
 
 kaipeer: kaipeer.o libkaipeer.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer kaipeer.o libkaipeer.a
 
-kaipeer-bench: bench.o benchopt.o benchrep.o benchfan.o benchsec.o libkaipeer.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o benchsec.o libkaipeer.a
+kaipeer-bench: bench.o benchopt.o benchrep.o benchfan.o benchsec.o benchmesh.o libkaipeer.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o benchsec.o benchmesh.o libkaipeer.a
 
 libkaipeer.a: $(LIBOBJ)
 	rm -f libkaipeer.a
@@ -226,5 +226,6 @@ uninstall:
 
 clean:
 	rm -f kaipeer kaipeer.o kaipeer-bench bench.o benchopt.o benchrep.o benchfan.o benchsec.o \
+	    benchmesh.o \
 	    libkaipeer.a $(LIBOBJ) \
 	    $(EXAMPLES) $(UNIT) $(SUITES) tests/kaipeer-asan tests/crypto_tool

@@ -11,10 +11,12 @@
  * up; it reports the rate of the first and of the last tenth of them and
  * the median time of one handshake in each, so that a node whose handshakes
  * get dearer as connections come and go shows it.  With -F it is a node
- * itself, timing one command fanned out to many (benchfan.c).  With -K
- * key_file every connection is secured (benchsec.c): after the HELLOs the
- * Noise handshake, then the frames of each direction go in sealed records
- * (the frames queued for a connection are sealed together just before its
+ * itself, timing one command fanned out to many (benchfan.c).  With
+ * --mesh it starts a network of kaipeer processes and times a query that
+ * floods it (benchmesh.c).  With -K key_file every connection is secured
+ * (benchsec.c): after the HELLOs the Noise handshake, then the frames of
+ * each direction go in sealed records (the frames queued for a
+ * connection are sealed together just before its
  * write, the records read are opened into a plaintext buffer and the
  * frames taken from there); a connection is up at the node's first frame
  * opened.  -r paces new connections (with -K, at the node's handshake
@@ -81,6 +83,9 @@
 #define IN_CAP		65536	/* input buffer without -M */
 #define SLACK		256	/* output room for PONGs and the BYE */
 #define REFUSED_MS	250	/* pause after a connection refused */
+#define MESH_RUNS	11	/* --mesh: timed queries without -n */
+#define MESH_MAX_RUNS	1000
+#define MESH_PORT	24000	/* --mesh: the first port tried without -p */
 
 enum client_state {
 	C_CONNECTING,		/* TCP connect in progress */
@@ -991,10 +996,91 @@ times(void)
 	return &t;
 }
 
+/*
+ * --mesh, which benchopt.c does not know: take it out of argv, leaving the
+ * options it shares with the rest for bench_parse_args() (-p the first
+ * port, -n the runs, -c one size alone, -q, --csv); the other options do
+ * not apply.  1 if it was there, with the letters of those given in
+ * given (room for 4).
+ */
+static int
+take_mesh(int *argc, char **argv, char *given)
+{
+	const char *a;
+	int i, j, found = 0;
+	size_t k = 0;
+
+	for (i = 1; i < *argc; i++)
+		if (strcmp(argv[i], "--mesh") == 0) {
+			for (j = i; j < *argc; j++)
+				argv[j] = argv[j + 1];	/* and the NULL */
+			(*argc)--;
+			i--;
+			found = 1;
+		}
+	for (i = 1; found && i < *argc; i++) {
+		a = argv[i];
+		if (a[0] != '-' || a[1] == '\0' || a[1] == '-' ||
+		    strcmp(a, "-q") == 0)
+			continue;
+		if (strchr("pnc", a[1]) != NULL && strchr(given, a[1]) == NULL &&
+		    k < 3) {
+			given[k++] = a[1];
+			given[k] = '\0';
+		} else if (strchr("hPtekHFKrMEA", a[1]) != NULL)
+			bench_usage_error("--mesh measures a network-wide query; "
+			    "-%c does not apply", a[1]);
+		if (a[2] == '\0')
+			i++;		/* its value */
+	}
+	return found;
+}
+
+/* --mesh: 50 and 200 nodes (-c: that many alone), the program kaipeer
+ * from $KAIPEER_BIN, else next to this one. */
+static void
+mesh(const char *argv0, const char *given)
+{
+	int sizes[2] = { 50, 200 }, nsizes = 2;
+	const char *kp = getenv("KAIPEER_BIN"), *slash;
+	char path[4096];
+
+	if (strchr(given, 'n') == NULL)
+		opt.requests = MESH_RUNS;
+	else if (opt.requests > MESH_MAX_RUNS)
+		bench_usage_error("--mesh: -n: at most %d runs", MESH_MAX_RUNS);
+	if (strchr(given, 'c') != NULL) {
+		if (opt.nclients < BENCH_MESH_MIN ||
+		    opt.nclients > BENCH_MESH_MAX)
+			bench_usage_error("--mesh: -c: from %d to %d nodes",
+			    BENCH_MESH_MIN, BENCH_MESH_MAX);
+		sizes[0] = opt.nclients;
+		nsizes = 1;
+	}
+	if (kp == NULL || *kp == '\0') {
+		if ((slash = strrchr(argv0, '/')) != NULL &&
+		    slash - argv0 < (long)sizeof(path) - 9) {
+			snprintf(path, sizeof(path), "%.*s/kaipeer",
+			    (int)(slash - argv0), argv0);
+			kp = path;
+		} else
+			kp = "kaipeer";
+	}
+	bench_mesh(&opt, sizes, nsizes, strchr(given, 'p') != NULL ?
+	    opt.port : MESH_PORT, kp);
+}
+
 int
 main(int argc, char **argv)
 {
+	char given[4] = "";
+	int with_mesh = take_mesh(&argc, argv, given);
+
 	bench_parse_args(&opt, argc, argv);
+	if (with_mesh) {
+		mesh(argv[0], given);
+		return 0;
+	}
 	if (opt.aead > 0) {
 		bench_aead(&opt);
 		return 0;

@@ -38,7 +38,9 @@ usage(FILE *fp)
 	    "                     [-q] [--csv]\n"
 	    "       kaipeer-bench -F config [-n rounds] [-t command] "
 	    "[-e expected] [--csv]\n"
-	    "       kaipeer-bench -A seconds [-q] [--csv]\n");
+	    "       kaipeer-bench -A seconds [-q] [--csv]\n"
+	    "       kaipeer-bench --mesh [-c nodes] [-n runs] [-p port] "
+	    "[-q] [--csv]\n");
 }
 
 void

@@ -456,12 +456,16 @@ relay_in(struct relays *r, struct peer *e, const struct frames_relay *in)
 	r->njobs++;
 	j->pending++;		/* until every kid is sent */
 	if (m->kind == FRAMES_FLOOD) {
-		for (i = 0; i < nidx && m->hops > 0; i++)
+		for (i = 0; i < nidx; i++)
 			if ((t = peers_at(n->peers, i)) != NULL && t != e &&
 			    t->state == PEER_UP && t->link != NULL &&
 			    session_has(t->link, PROTO_FEAT_RELAY) &&
-			    memcmp(t->id, m->origin, PROTO_NODE_ID) != 0)
-				add_kid(j, t, m, "", 0, m->hops - 1);
+			    memcmp(t->id, m->origin, PROTO_NODE_ID) != 0) {
+				if (m->hops > 0)
+					add_kid(j, t, m, "", 0, m->hops - 1);
+				else
+					j->missing++;	/* out of hops */
+			}
 		run_here(j, e, m);
 	} else if (m->target_len == 0)
 		run_here(j, e, m);

@@ -291,14 +291,14 @@ req_send_relay(struct reqs *r, struct peer *e, const struct req_route *rt,
 
 /*
  * The time the next hop of q gets: what is left before q's deadline, less
- * a margin (a sixteenth, at most 100 ms) for its answer to come back.
+ * a margin (a thirty-second, at most 50 ms) for its answer to come back.
  */
 static uint32_t
 hop_budget(const struct request *q, long long now)
 {
 	long long left = q->started + q->timeout_ms - now, margin;
 
-	margin = left / 16 < 100 ? left / 16 : 100;
+	margin = left / 32 < 50 ? left / 32 : 50;
 	left -= margin;
 	return left < 1 ? 1 : left > 0x7fffffff ? 0x7fffffff : (uint32_t)left;
 }

@@ -1,8 +1,9 @@
 /*
  * bench: the parts of kaipeer-bench (bench.c) that are not the load
  * itself: its command line (benchopt.c), its report (benchrep.c), the
- * fan-out figure (benchfan.c), and the secured client with the speed of
- * its cipher (benchsec.c).
+ * fan-out figure (benchfan.c), the network-wide query figure
+ * (benchmesh.c), and the secured client with the speed of its cipher
+ * (benchsec.c).
  */
 #ifndef KAIPEER_BENCH_H
 #define KAIPEER_BENCH_H
@@ -46,6 +47,23 @@ void	bench_parse_args(struct bench_opts *o, int argc, char **argv);
  * figures (exit 1 on any wrong or missing result).
  */
 void	bench_fanout(const struct bench_opts *o);
+
+/*
+ * --mesh: for each of sizes[0..nsizes) (each from BENCH_MESH_MIN to
+ * BENCH_MESH_MAX), start that many kaipeer processes (the program
+ * kaipeer: a path, or a name looked up in PATH) on 127.0.0.1, on free
+ * ports from base_port up, each dialling two others so that every node
+ * has four links; then o->requests times type "@** calc 1" on node 0's
+ * console and time it to its Done line, and compare with "calc 1" run
+ * there, "@0 calc 1" and, node 0 linked to every node, "@* calc 1".
+ * Prints the figures (o->csv: as CSV; o->quiet: no set-up lines), and
+ * ends every node it started.  A wrong or missing result, a node that
+ * exits or no answer in time: a message and exit status 1.
+ */
+#define BENCH_MESH_MIN	16	/* fewer: a node's four links not distinct */
+#define BENCH_MESH_MAX	1000
+void	bench_mesh(const struct bench_opts *o, const int *sizes, int nsizes,
+	    int base_port, const char *kaipeer);
 
 /* "kaipeer-bench: <message>", the usage, exit BENCH_EXIT_USAGE. */
 void	bench_usage_error(const char *fmt, ...)

@@ -27,7 +27,7 @@
 #include "proto.h"
 
 #define FRAMES_MAX_HOPS		8	/* hops a path may take */
-#define FRAMES_MAX_FLOOD_HOPS	32	/* hops a flood may take */
+#define FRAMES_MAX_FLOOD_HOPS	255	/* hops a flood may take */
 #define FRAMES_MAX_PATH		1024	/* bytes of a RELAY target, a PART path */
 #define FRAMES_MAX_PEERS	64	/* entries of one PEERS frame */
 #define FRAMES_MAX_IP		45	/* bytes of an address in text */
@@ -41,7 +41,7 @@ enum frames_kind {
  * RELAY payload:
  *   id:u32 kind:u8 hops:u8 timeout_ms:u32 origin[8] qid:u32
  *   target_len:u16 target[target_len] command[...]
- * hops is how many more times the receiver may pass it on (0..8, 0..32
+ * hops is how many more times the receiver may pass it on (0..8, 0..255
  * for a flood);
  * (origin, qid) names the request network-wide, for deduplication.
  */

@@ -26,7 +26,11 @@
 #      50 x 16 (node and client each on a CPU of its own, then where the
 #      scheduler puts them), a 10 MiB result, the time of one handshake
 #      (paced: a secured node takes 20 handshakes a second from one
-#      address), and the cipher alone next to openssl speed.
+#      address), and the cipher alone next to openssl speed;
+#   7. a network-wide query: '@** calc 1' on networks of 50 and 200 nodes
+#      with 4 links each (kaipeer-bench --mesh, ports from BENCH_PORT +
+#      7000), next to '@* calc 1' to as many peers linked directly and one
+#      round trip over one link.
 #
 # Exit status: 0 when every measurement ran, 1 when one failed.
 
@@ -1018,6 +1022,16 @@ if [ $SEC_OK -eq 1 ]; then
 	done
 else
 	echo "(not measured: see the messages above)"
+fi
+
+# --- 7. a network-wide query: '@**' on 50 and 200 nodes ---------------------
+
+echo
+echo "=== network-wide query: '@** calc 1' typed on one node of a network" \
+    "where each node has 4 links"
+if ! bounded $LIMIT "$KB" --mesh -p $((BASE + 7000)) -n 11; then
+	note "bench.sh: kaipeer-bench --mesh failed"
+	STATUS=1
 fi
 
 ended=$(now_ns)

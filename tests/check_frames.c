@@ -58,7 +58,7 @@ static const struct frames_relay relay_path = {
 	TARGET("b/c"), COMMAND("add 1 2")
 };
 static const struct frames_relay relay_flood = {
-	9, FRAMES_FLOOD, FRAMES_MAX_FLOOD_HOPS, 0xffffffffu, B_ID(0x22),
+	9, FRAMES_FLOOD, 32, 0xffffffffu, B_ID(0x22),
 	0xffffffffu,
 	TARGET(""), COMMAND("uptime")
 };
@@ -506,14 +506,16 @@ static const struct payload_case {
 	  BYTES(R_HEAD("\x00", "\x08") "\x00\x00" "x"), 0 },
 	{ "RELAY hops 9", PROTO_RELAY, PROTO_RELAY,
 	  BYTES(R_HEAD("\x00", "\x09") "\x00\x00" "x"), PROTO_EINVAL },
-	{ "RELAY hops 0xff", PROTO_RELAY, PROTO_RELAY,
-	  BYTES(R_HEAD("\x01", "\xff") "\x00\x00" "x"), PROTO_EINVAL },
+	{ "RELAY path hops 0xff", PROTO_RELAY, PROTO_RELAY,
+	  BYTES(R_HEAD("\x00", "\xff") "\x00\x00" "x"), PROTO_EINVAL },
+	{ "RELAY flood hops 0xff", PROTO_RELAY, PROTO_RELAY,
+	  BYTES(R_HEAD("\x01", "\xff") "\x00\x00" "x"), 0 },
 	{ "RELAY path hops 32", PROTO_RELAY, PROTO_RELAY,
 	  BYTES(R_HEAD("\x00", "\x20") "\x00\x00" "x"), PROTO_EINVAL },
 	{ "RELAY flood hops 32", PROTO_RELAY, PROTO_RELAY,
 	  BYTES(R_HEAD("\x01", "\x20") "\x00\x00" "x"), 0 },
 	{ "RELAY flood hops 33", PROTO_RELAY, PROTO_RELAY,
-	  BYTES(R_HEAD("\x01", "\x21") "\x00\x00" "x"), PROTO_EINVAL },
+	  BYTES(R_HEAD("\x01", "\x21") "\x00\x00" "x"), 0 },
 	{ "RELAY flood, no target", PROTO_RELAY, PROTO_RELAY,
 	  BYTES(R_HEAD("\x01", "\x03") "\x00\x00" "x"), 0 },
 	{ "RELAY flood with target", PROTO_RELAY, PROTO_RELAY,
@@ -714,7 +716,7 @@ static const struct frames_relay bad_relays[] = {
 	{ 1, 0xffffffffu, 0, 0, { 0 }, 0, NULL, 0, NULL, 0 },
 	{ 1, FRAMES_PATH, 9, 0, { 0 }, 0, NULL, 0, NULL, 0 },
 	{ 1, FRAMES_PATH, 32, 0, { 0 }, 0, NULL, 0, NULL, 0 },
-	{ 1, FRAMES_FLOOD, 33, 0, { 0 }, 0, NULL, 0, NULL, 0 },
+	{ 1, FRAMES_FLOOD, 256, 0, { 0 }, 0, NULL, 0, NULL, 0 },
 	/* a flood with a target; targets too long */
 	{ 1, FRAMES_FLOOD, 1, 0, { 0 }, 0, few, 1, NULL, 0 },
 	{ 1, FRAMES_PATH, 1, 0, { 0 }, 0, few, FRAMES_MAX_PATH + 1, NULL, 0 },
