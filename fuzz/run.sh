@@ -7,7 +7,7 @@
 # fuzz/bin/ (not tracked), under AddressSanitizer and UBSan, and runs each
 # target for seconds (default 20) on a scratch copy of fuzz/corpus/<target>,
 # so the checked-in seeds are never changed.  Targets are json, proto,
-# frames, calc, console, noise and seal unless named.  Prints one line per
+# frames, calc, console, noise, seal and beacon unless named.  Prints one line per
 # target and then "N passed, N failed"; exits 1 if any target crashed,
 # failed a property or did not build, leaving the reproducer under
 # fuzz/bin/crashes/ and the log in fuzz/bin/<target>.log.  Without clang
@@ -17,12 +17,12 @@
 secs=${1:-20}
 case $secs in
 ''|*[!0-9]*|0)
-	echo "usage: sh fuzz/run.sh [seconds [json|proto|frames|calc|console|noise|seal ...]]" >&2
+	echo "usage: sh fuzz/run.sh [seconds [json|proto|frames|calc|console|noise|seal|beacon ...]]" >&2
 	exit 2
 	;;
 esac
 [ $# -gt 0 ] && shift
-targets=${*:-json proto frames calc console noise seal}
+targets=${*:-json proto frames calc console noise seal beacon}
 
 cd "$(dirname "$0")/.." || exit 2
 
@@ -69,6 +69,7 @@ for t in $targets; do
 		    select.c base64.c" ;;
 	proto)	srcs="proto.c" ;;
 	frames)	srcs="frames.c proto.c" ;;
+	beacon)	srcs="beacon.c loop.c random.c" ;;
 	calc)	srcs="calc.c" ;;
 	console) srcs="console.c words.c select.c chain.c" ;;
 	noise)	srcs="noise.c ct.c sha256.c chacha20.c poly1305.c aead.c x25519.c" ;;
