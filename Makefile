@@ -170,8 +170,8 @@ test: $(TESTBIN)
 check: $(TESTBIN)
 	@KAIPEER_BIN=tests/kaipeer-asan sh tests/run.sh $(UNIT) \
 	    tests/crypto_diff.sh $(SUITES) tests/readme_example.sh p2p_test.sh \
-	    tests/netns.sh tests/soak.sh tests/portability.sh fuzz/run.sh \
-	    tests/valgrind.sh
+	    tests/netns.sh tests/netns_mesh.sh tests/soak.sh tests/portability.sh \
+	    fuzz/run.sh tests/valgrind.sh
 
 # The fuzzers alone, FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600).
 FUZZ_SECONDS = 20

@@ -251,8 +251,16 @@ void
 discover_lan(struct discover *d, const char *ip, int port,
     const unsigned char *id, int secured)
 {
+	struct peer *e;
+
 	if (secured != (d->n->env.keys != NULL))
 		return;		/* it could not join us, nor we it */
+	/* One that dialled us on hearing our beacon: we heard its own. */
+	if ((e = peers_by_id(d->n->peers, id)) != NULL &&
+	    e->origin == PEER_ACCEPTED && e->state == PEER_UP) {
+		e->origin = PEER_DISCOVERED;
+		e->via[0] = '\0';
+	}
 	learn(d, ip, port, id, NULL, "", 1);
 }
 

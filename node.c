@@ -110,8 +110,9 @@ node_report(struct kaipeer_node *n)
 		return;
 	beacon_stats(n->beacon, &bs);
 	node_err(n, "kaipeer: LAN beacon: %lu sent, %lu heard, %lu ignored, "
-	    "%lu nodes found, on %d interface%s", bs.sent, bs.received,
-	    bs.ignored, bs.reported, bs.ifaces, bs.ifaces == 1 ? "" : "s");
+	    "%lu node%s found, on %d interface%s", bs.sent, bs.received,
+	    bs.ignored, bs.reported, bs.reported == 1 ? "" : "s", bs.ifaces,
+	    bs.ifaces == 1 ? "" : "s");
 }
 
 /* --- what the peer table tells -------------------------------------------- */
