@@ -36,7 +36,11 @@
 #      "lanDiscovery": true: within 10 s they are linked through the IPv6
 #      beacon (ff02::14:90), each listing the other "[discovered on the
 #      LAN]".
-# About 10 to 25 s in all on a 2-core machine.  KAIPEER=path runs another
+#   6. lan-secure: 3 secured hosts of one cluster with "lanDiscovery":
+#      the two that trust each other link ("[discovered on the LAN]"),
+#      the third, whose key nobody trusts, is refused ("is not trusted")
+#      and linked to nobody: a beacon grants nothing.
+# About 10 to 30 s in all on a 2-core machine.  KAIPEER=path runs another
 # binary instead of building and running ./kaipeer; NETNS_MESH_CHECKS="1 3" runs some checks only.
 # Everything it creates (namespaces kpm-PID-*, nodes, files) it removes,
 # on every path.  Where namespaces cannot be made (not root, no ip(8), a
@@ -48,7 +52,7 @@ tag="kpm-$$"
 hub="$tag-hub"
 port=14590
 kaipeer=${KAIPEER:-./kaipeer}
-checks=${NETNS_MESH_CHECKS:-1 2 3 4 5}
+checks=${NETNS_MESH_CHECKS:-1 2 3 4 5 6}
 passed=0 failed=0
 dir=$(mktemp -d "${TMPDIR:-/tmp}/kaipeer-mesh.XXXXXX") || exit 1
 pids=
@@ -550,6 +554,65 @@ JSON
 	linked s2
 }
 
+# --- 6. the LAN beacon on a secured network --------------------------------
+# Three secured hosts of one cluster: t1 and t2 trust each other, t3 is
+# trusted by nobody (and trusts t1).  The beacon leads t1 and t2 to link;
+# t3's beacons lead to handshakes only, refused for its key: it is linked
+# to nobody, and a beacon granted it nothing.
+check_lan_secure() {
+	bridge br6 || { bad "making the bridge"; return; }
+	for i in 1 2 3; do
+		mkhost "$tag-t$i" br6 "10.77.6.$i" ||
+		    { bad "making host $i"; return; }
+		rm -f "$dir/t$i.key"
+		eval "key$i=\$(\"\$kaipeer\" --genkey \"\$dir/t\$i.key\")" ||
+		    { bad "--genkey"; return; }
+	done
+	for i in 1 2 3; do
+		case $i in
+		1) trusted="{ \"key\": \"$key2\", \"name\": \"t2\" }" ;;
+		2) trusted="{ \"key\": \"$key1\", \"name\": \"t1\" }" ;;
+		3) trusted="{ \"key\": \"$key1\", \"name\": \"t1\" }" ;;
+		esac
+		cat >"$dir/t$i.json" <<JSON
+{ "listenPort": $port, "interactive": false, "name": "t$i",
+  "identity": "t$i.key", "trusted": [ $trusted ],
+  "lanDiscovery": true, "cluster": "green", "reconnectMax": 1 }
+JSON
+		start "$tag-t$i" "t$i" $((i + 2))
+	done
+	for i in 1 2 3; do
+		wait_for "$dir/t$i.log" "LAN discovery on UDP port $port" 5000 ||
+		    { bad "host $i did not start its LAN beacon" "t$i"; return; }
+	done
+	deadline=$(($(now_ms) + 10000))
+	until listing t1 3 && listing t2 4 &&
+	    lan_linked t1 "10.77.6.2" t2 "10.77.6.1"; do
+		[ "$(now_ms)" -lt "$deadline" ] || {
+			cat "$dir/t1.peers" "$dir/t2.peers"
+			bad "after 10 s the two secured hosts that trust each other are not linked" t1 t2
+			return
+		}
+		sleep 0.5
+	done
+	linked t1
+	# t3 was heard and dialled, or dialled t1: refused for its key.
+	wait_for "$dir/t1.log" "is not trusted" 10000 ||
+	    { bad "t1 never refused t3's key" t1 t3; return; }
+	grep -F "is not trusted" "$dir/t1.log" | head -n 2
+	sleep 2
+	for i in 1 2 3; do
+		listing "t$i" $((i + 2)) ||
+		    { bad "no peers listing from t$i" "t$i"; return; }
+	done
+	! linked t1 | grep -q -F "10.77.6.3" && ! linked t2 | grep -q -F "10.77.6.3" &&
+	    [ -z "$(linked t3)" ] || {
+		cat "$dir/t1.peers" "$dir/t3.peers"
+		bad "the host nobody trusts is linked" t1 t2 t3
+		return
+	}
+}
+
 # run NUMBER NAME FUNCTION: one check, its nodes stopped after it.
 run() {
 	case " $checks " in *" $1 "*) ;; *) return ;; esac
@@ -572,5 +635,6 @@ run 2 "LAN beacons link a cluster and ignore another" check_lan
 run 3 "a command relayed through a gateway to an unreachable subnet" check_relay
 run 4 "@** on 50 nodes of 4 links: 50 results, each node runs it once" check_flood
 run 5 "LAN beacons over IPv6 alone (ff02::14:90)" check_lan6
+run 6 "LAN beacons on a secured network lead to handshakes only" check_lan_secure
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

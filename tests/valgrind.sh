@@ -1,10 +1,11 @@
 #!/bin/sh
-# valgrind.sh: the unit suites, the integration suite and the secured
-# links' suite once under valgrind, which must report nothing.
+# valgrind.sh: the unit suites, the integration suite, the secured
+# links' suite and the network-of-nodes suite once under valgrind, which
+# must report nothing.
 #
 # The unit suites are rebuilt without sanitizers (valgrind and ASan do not
 # mix) in a scratch directory and run in one process each (CK_FORK=no).
-# The two suites run their kaipeer processes under valgrind through
+# The three suites run their kaipeer processes under valgrind through
 # the harness's KAIPEER_WRAP; valgrind marks each error it prints, and the
 # harness fails the test that saw one.  Without valgrind installed it says
 # so and skips.  Closes with "N passed, N failed".
@@ -42,6 +43,8 @@ unit check_json tests/check_json.c json.c confread.c conftrust.c config.c \
     console.c words.c select.c base64.c
 unit check_calc tests/check_calc.c calc.c
 unit check_proto tests/check_proto.c proto.c
+unit check_frames tests/check_frames.c frames.c proto.c
+unit check_beacon tests/check_beacon.c beacon.c loop.c random.c
 unit check_console tests/check_console.c console.c words.c select.c
 unit check_chain tests/check_chain.c chain.c words.c select.c
 unit check_loop tests/check_loop.c loop.c map.c
@@ -58,15 +61,16 @@ unit check_noise tests/check_noise.c noise.c seal.c base64.c keys.c \
 unit check_edit tests/check_edit.c edit.c
 # shellcheck disable=SC2086
 unit check_library tests/check_library.c json.c confread.c conftrust.c \
-    config.c words.c select.c chain.c console.c calc.c proto.c map.c addr.c \
-    base64.c edit.c $crypto noise.c seal.c random.c keys.c loop.c output.c net.c \
-    resolve.c session.c secure.c table.c guard.c peers.c request.c \
-    command.c builtin.c proc.c exec.c fanout.c node.c nodecfg.c report.c \
-    admin.c shell.c script.c term.c repl.c cli.c
+    config.c words.c select.c chain.c console.c calc.c proto.c frames.c \
+    map.c addr.c base64.c edit.c $crypto noise.c seal.c random.c keys.c \
+    loop.c output.c net.c resolve.c session.c secure.c table.c guard.c \
+    beacon.c peers.c request.c command.c builtin.c proc.c exec.c pick.c \
+    relay.c discover.c fanout.c node.c nodecfg.c report.c admin.c shell.c \
+    script.c term.c repl.c cli.c
 
 make -s kaipeer examples/greet examples/ask tests/check_integration \
     tests/check_secure >/dev/null || exit 1
-# The suites that drive nodes: everyday links, and secured ones.
+# The suites that drive nodes: everyday links, secured ones, a network.
 for suite in integration secure; do
 	if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
 	    "./tests/check_$suite" >"$scratch/$suite.log" 2>&1; then
