@@ -392,6 +392,27 @@ next_hops(struct relays *r, struct peer *e, const struct frames_relay *m,
 	return 0;
 }
 
+/* The peers a flood from e goes on to: linked, relaying, not e nor the
+ * origin.  How many, in a new array *out; -1 if no memory. */
+static int
+floods_to(struct kaipeer_node *n, const struct peer *e,
+    const struct frames_relay *m, int **out)
+{
+	struct peer *t;
+	int i, k = 0;
+
+	if ((*out = malloc(((size_t)peers_up(n->peers) + 1) * sizeof(int))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < peers_count(n->peers); i++)
+		if ((t = peers_at(n->peers, i)) != NULL && t != e &&
+		    t->state == PEER_UP && t->link != NULL &&
+		    session_has(t->link, PROTO_FEAT_RELAY) &&
+		    memcmp(t->id, m->origin, PROTO_NODE_ID) != 0)
+			(*out)[k++] = i;
+	return k;
+}
+
 static void
 relay_in(struct relays *r, struct peer *e, const struct frames_relay *in)
 {
@@ -436,8 +457,10 @@ relay_in(struct relays *r, struct peer *e, const struct frames_relay *in)
 	if (m->kind == FRAMES_PATH && m->target_len > 0 &&
 	    next_hops(r, e, m, &idx, &nidx, &first) == -1)
 		return;
-	if (m->kind == FRAMES_FLOOD)
-		nidx = peers_count(n->peers);
+	if (m->kind == FRAMES_FLOOD && (nidx = floods_to(n, e, m, &idx)) < 0) {
+		refuse(r, e, m->id, "Error: out of memory");
+		return;
+	}
 	if ((j = calloc(1, sizeof(*j))) == NULL || (j->kids = calloc(
 	    (size_t)nidx + 1, sizeof(*j->kids))) == NULL) {
 		free(j);
@@ -457,15 +480,12 @@ relay_in(struct relays *r, struct peer *e, const struct frames_relay *in)
 	j->pending++;		/* until every kid is sent */
 	if (m->kind == FRAMES_FLOOD) {
 		for (i = 0; i < nidx; i++)
-			if ((t = peers_at(n->peers, i)) != NULL && t != e &&
-			    t->state == PEER_UP && t->link != NULL &&
-			    session_has(t->link, PROTO_FEAT_RELAY) &&
-			    memcmp(t->id, m->origin, PROTO_NODE_ID) != 0) {
-				if (m->hops > 0)
-					add_kid(j, t, m, "", 0, m->hops - 1);
-				else
-					j->missing++;	/* out of hops */
-			}
+			if ((t = peers_at(n->peers, idx[i])) == NULL)
+				continue;
+			else if (m->hops > 0)
+				add_kid(j, t, m, "", 0, m->hops - 1);
+			else
+				j->missing++;	/* out of hops */
 		run_here(j, e, m);
 	} else if (m->target_len == 0)
 		run_here(j, e, m);
