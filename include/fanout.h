@@ -1,15 +1,6 @@
 /*
- * fanout: one command to many peers at once, and the selectors that name
- * them.
- *
- * fanout_select() turns a selector ("3", "1-3", "web1", "10.0.0.5:14590",
- * "*", "web*", "@group", or a comma-separated list of these) into the
- * entries it names, each once, in index order.  "*" is every peer that is
- * connected or being dialled, and every peer this node dials (config or
- * "connect") even while it is down; a glob picks among those by name or
- * address.  An index, name or address that names nothing is an error; a
- * range, glob or group that matches nothing adds nothing, and a selector
- * that selects nobody at all is an error.
+ * fanout: one command to many peers at once, directly or along a route
+ * (the selectors that name them are pick.h's).
  *
  * fanout_start() sends the command to each selected entry as one request
  * (request.c), with one deadline, and calls back once per entry with its
