@@ -19,6 +19,10 @@ static const char *const help_lines[] = {
 	"  @<peer> <command>           - Run a command on a peer (index, "
 	    "ip:port or name)",
 	"  @<selector> <command>       - Run it on several peers at once",
+	"  @<peer>/<sel> <command>     - Relayed: on the peers of a peer (8 "
+	    "hops)",
+	"  @** <command>               - On every node of the network, once "
+	    "each",
 	"  gather <selector> <command> - The same, identical results folded",
 	"  source [-k] <file>          - Run the lines of a file (-k: past "
 	    "failures)",

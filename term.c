@@ -278,7 +278,7 @@ complete(void *ctx, const char *line, size_t len, struct edit_completions *c)
 	int i;
 
 	if (memchr(line, ' ', len) == NULL && len > 0 && line[0] == '@') {
-		/* A selector: indexes, names, groups. */
+		/* A selector: indexes, names, groups, all, the network. */
 		for (i = 0; i < peers_count(t->n->peers); i++) {
 			if ((e = peers_at(t->n->peers, i)) == NULL)
 				continue;
@@ -294,6 +294,7 @@ complete(void *ctx, const char *line, size_t len, struct edit_completions *c)
 			offer(c, line, 0, len, word, " ");
 		}
 		offer(c, line, 0, len, "@*", " ");
+		offer(c, line, 0, len, "@**", " ");
 		return;
 	}
 	/* A command: the first word, or the one after a selector. */

@@ -1878,10 +1878,11 @@ START_TEST(test_complete)
 	EXPECT_BYTES(&t, drawn("help", 6), AT_ONCE_MS);
 	type(&t, "\r");
 	EXPECT_BYTES(&t, "\r\nAvailable commands:\r\n", AT_ONCE_MS);
-	/* "@": the peer's index and name, the group, every peer. */
+	/* "@": the peer's index and name, the group, every peer, the
+	 * network. */
 	type(&t, "@\t");
-	EXPECT_BYTES(&t, "@\r\r\n@0  @alpha  @@grp  @* \r\r\n\r> @\x1b[0K\r"
-	    "\x1b[3C", AT_ONCE_MS);
+	EXPECT_BYTES(&t, "@\r\r\n@0  @alpha  @@grp  @*  @** \r\r\n\r> @\x1b[0K"
+	    "\r\x1b[3C", AT_ONCE_MS);
 	type(&t, "a\t");
 	EXPECT_BYTES(&t, drawn("@alpha ", 9), AT_ONCE_MS);
 	type(&t, "calc 6*7\r");
