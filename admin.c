@@ -200,8 +200,8 @@ admin_disconnect(struct kaipeer_node *n, const char *sel, size_t len,
 	struct peer *e;
 	int *idx, nidx, multi, i;
 
-	if (fanout_select(n, sel, len, 0, &idx, &nidx, &multi, err,
-	    sizeof(err)) != FAN_SEL_OK || nidx == 0) {
+	if (pick_select(n, sel, len, 0, &idx, &nidx, &multi, err,
+	    sizeof(err)) != PICK_SEL_OK || nidx == 0) {
 		if (nidx == 0 && idx != NULL)
 			snprintf(err, sizeof(err), "No peer found matching "
 			    "'%.*s'", (int)len, sel);

@@ -473,8 +473,8 @@ kaipeer_send(struct kaipeer_node *n, const char *selector,
 	}
 	if (rt.kind == PICK_ALL)
 		nidx = fanout_neighbours(n, &idx);
-	else if (fanout_select(n, rt.first, rt.first_len, 0, &idx, &nidx,
-	    &multi, err, sizeof(err)) != FAN_SEL_OK) {
+	else if (pick_select(n, rt.first, rt.first_len, 0, &idx, &nidx,
+	    &multi, err, sizeof(err)) != PICK_SEL_OK) {
 		node_err(n, "kaipeer: %s", err);
 		return -1;
 	}

@@ -155,8 +155,8 @@ pick(struct picker *pk, const char *sel, size_t len, int depth)
 	return rc;
 }
 
-enum fan_sel
-fanout_select(struct kaipeer_node *n, const char *sel, size_t len, int wait,
+enum pick_sel
+pick_select(struct kaipeer_node *n, const char *sel, size_t len, int wait,
     int **out, int *nout, int *multi, char *err, size_t errsize)
 {
 	struct select_item items[2];
@@ -178,17 +178,17 @@ fanout_select(struct kaipeer_node *n, const char *sel, size_t len, int wait,
 	    (pk.out = malloc(((size_t)pk.count + 1) * sizeof(int))) == NULL) {
 		free(pk.seen);
 		snprintf(err, errsize, "out of memory");
-		return FAN_SEL_ERROR;
+		return PICK_SEL_ERROR;
 	}
 	rc = n->peers != NULL ? pick(&pk, sel, len, 0) : 0;
 	free(pk.seen);
 	if (rc == 0 && pk.waiting) {
 		free(pk.out);
-		return FAN_SEL_WAIT;
+		return PICK_SEL_WAIT;
 	}
 	if (rc != 0) {
 		free(pk.out);
-		return FAN_SEL_ERROR;
+		return PICK_SEL_ERROR;
 	}
 	/* In index order, as a user reads the peer table. */
 	for (rc = 1; rc < pk.nout; rc++) {
@@ -200,7 +200,7 @@ fanout_select(struct kaipeer_node *n, const char *sel, size_t len, int wait,
 	}
 	*out = pk.out;
 	*nout = pk.nout;
-	return FAN_SEL_OK;
+	return PICK_SEL_OK;
 }
 
 

@@ -379,8 +379,8 @@ next_hops(struct relays *r, struct peer *e, const struct frames_relay *m,
 		refuse(r, e, m->id, "Error: hop limit reached");
 		return -1;
 	}
-	if (fanout_select(r->n, m->target, *first, 0, idx, nidx, &multi, err,
-	    sizeof(err)) != FAN_SEL_OK || *nidx == 0) {
+	if (pick_select(r->n, m->target, *first, 0, idx, nidx, &multi, err,
+	    sizeof(err)) != PICK_SEL_OK || *nidx == 0) {
 		if (*nidx == 0 && err[0] == '\0')
 			snprintf(err, sizeof(err), "No peer found matching "
 			    "'%.*s'", (int)*first, m->target);

@@ -306,15 +306,15 @@ remote_start(struct job *j)
 		j->multi = 1;
 		goto chosen;
 	}
-	switch (fanout_select(n, rt.first, rt.first_len, wait, &idx, &nidx,
+	switch (pick_select(n, rt.first, rt.first_len, wait, &idx, &nidx,
 	    &j->multi, err, sizeof(err))) {
-	case FAN_SEL_WAIT:
+	case PICK_SEL_WAIT:
 		goto wait;
-	case FAN_SEL_ERROR:
+	case PICK_SEL_ERROR:
 		say(sh, err);
 		job_end(j, 1);
 		return;
-	case FAN_SEL_OK:
+	case PICK_SEL_OK:
 		break;
 	}
 	if (nidx == 0) {

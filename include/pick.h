@@ -2,7 +2,7 @@
  * pick: which peers a selector names, against the peer table and the
  * config's groups; and how a selector with a path splits.
  *
- * fanout_select() turns a selector ("3", "1-3", "web1", "10.0.0.5:14590",
+ * pick_select() turns a selector ("3", "1-3", "web1", "10.0.0.5:14590",
  * "*", "web*", "@group", or a comma-separated list of these) into the
  * entries it names, each once, in index order.  "*" is every peer that is
  * connected or being dialled, and every peer this node dials (config or
@@ -26,21 +26,21 @@
 
 #define PICK_GROUP_DEPTH	8	/* groups within groups */
 
-/* What fanout_select() found. */
-enum fan_sel {
-	FAN_SEL_OK,		/* *out holds the entries */
-	FAN_SEL_ERROR,		/* err says why: nothing runs */
-	FAN_SEL_WAIT		/* names are still being learnt: ask again */
+/* What pick_select() found. */
+enum pick_sel {
+	PICK_SEL_OK,		/* *out holds the entries */
+	PICK_SEL_ERROR,		/* err says why: nothing runs */
+	PICK_SEL_WAIT		/* names are still being learnt: ask again */
 };
 
 /*
  * The entries sel[0..len) names of node n, in a new array *out (free()
  * it) of *nout indexes.  With wait, a selector that needs names (a glob,
  * or a name not known yet) while configured peers are still being dialled
- * gets FAN_SEL_WAIT.  *multi says whether the selector could name more
+ * gets PICK_SEL_WAIT.  *multi says whether the selector could name more
  * than one peer (a list, a range, "*", a glob, a group).
  */
-enum fan_sel fanout_select(struct kaipeer_node *n, const char *sel,
+enum pick_sel pick_select(struct kaipeer_node *n, const char *sel,
 	    size_t len, int wait, int **out, int *nout, int *multi,
 	    char *err, size_t errsize);
 
