@@ -69,9 +69,9 @@ unit check_library tests/check_library.c json.c confread.c conftrust.c \
     script.c term.c repl.c cli.c
 
 make -s kaipeer examples/greet examples/ask tests/check_integration \
-    tests/check_secure >/dev/null || exit 1
+    tests/check_secure tests/check_mesh >/dev/null || exit 1
 # The suites that drive nodes: everyday links, secured ones, a network.
-for suite in integration secure; do
+for suite in integration secure mesh; do
 	if KAIPEER_BIN=./kaipeer KAIPEER_WRAP="$vg --error-markers=KAIPEER-VALGRIND-ERROR,KAIPEER-VALGRIND-END" \
 	    "./tests/check_$suite" >"$scratch/$suite.log" 2>&1; then
 		grep '^[0-9]*%' "$scratch/$suite.log"
