@@ -180,12 +180,14 @@ wanted(const struct discover *d, int lan)
 	return lan ? d->n->cfg.lan_discovery : d->n->cfg.discover;
 }
 
+/* Look at the candidates within a tick (sooner than planned, if so). */
 static void
 arm(struct discover *d)
 {
-	if (!loop_timer_armed(&d->tick))
-		(void)loop_timer_at(d->n->loop, &d->tick, loop_now(d->n->loop) +
-		    DISCOVER_TICK_MS);
+	long long at = loop_now(d->n->loop) + DISCOVER_TICK_MS;
+
+	if (!loop_timer_armed(&d->tick) || d->tick.when > at)
+		(void)loop_timer_at(d->n->loop, &d->tick, at);
 }
 
 /* Take a candidate in, unless it is known or not to be trusted. */
@@ -264,6 +266,33 @@ discover_lan(struct discover *d, const char *ip, int port,
 	learn(d, ip, port, id, NULL, "", 1);
 }
 
+void
+discover_forgot(struct discover *d, const struct peer *e)
+{
+	struct cand *c;
+
+	if (e->dial == NULL || e->host == NULL || !e->has_id ||
+	    strlen(e->host) > FRAMES_MAX_IP)
+		return;
+	if ((c = find(d, e->dial)) == NULL) {
+		if ((c = room(d, e->via)) == NULL)
+			return;
+		memset(c, 0, sizeof(*c));
+		snprintf(c->ip, sizeof(c->ip), "%s", e->host);
+		c->port = e->port;
+		snprintf(c->dial, sizeof(c->dial), "%s", e->dial);
+		memcpy(c->id, e->id, PROTO_NODE_ID);
+		if ((c->has_key = e->has_pin))
+			memcpy(c->key, e->pin, sizeof(c->key));
+		snprintf(c->via, sizeof(c->via), "%s", e->via);
+		c->lan = e->via[0] == '\0';
+	}
+	c->fails = PEERS_FORGET_FAILS;
+	c->backoff_ms = d->n->cfg.reconnect_max_ms;
+	c->next_try = loop_now(d->n->loop) + c->backoff_ms;
+	arm(d);
+}
+
 /* --- dialling -------------------------------------------------------------- */
 
 static void
@@ -316,24 +345,26 @@ on_tick(void *ctx)
 {
 	struct discover *d = ctx;
 	struct kaipeer_node *n = d->n;
-	long long now = loop_now(n->loop);
+	long long now = loop_now(n->loop), soonest = 0;
 	struct cand *c;
-	int i, best, waiting = 0;
+	int i, best, full = 0;
 
 	for (;;) {
 		best = -1;
+		soonest = 0;
 		for (i = 0; i < d->nc; i++) {
 			c = &d->c[i];
-			if (c->probing || c->fails >= PEERS_FORGET_FAILS ||
-			    !wanted(d, c->lan))
+			if (c->probing || !wanted(d, c->lan))
 				continue;
-			waiting++;
+			if (soonest == 0 || c->next_try < soonest)
+				soonest = c->next_try;
 			if (c->next_try <= now && (best == -1 ||
 			    c->next_try < d->c[best].next_try))
 				best = i;
 		}
-		if (best == -1 || peers_up(n->peers) + peers_probing(n->peers)
-		    >= n->cfg.mesh_size || !token(d, now))
+		full = peers_up(n->peers) + peers_probing(n->peers) >=
+		    n->cfg.mesh_size;
+		if (best == -1 || full || !token(d, now))
 			break;
 		c = &d->c[best];
 		if (peers_by_id(n->peers, c->id) != NULL) {
@@ -347,6 +378,9 @@ on_tick(void *ctx)
 			break;
 		}
 	}
-	if (waiting > 0)
-		arm(d);
+	/* Again when the next is due; with the mesh full, once a second. */
+	if (soonest != 0)
+		(void)loop_timer_at(n->loop, &d->tick, full ?
+		    now + 1000 : soonest > now + DISCOVER_TICK_MS ? soonest :
+		    now + DISCOVER_TICK_MS);
 }

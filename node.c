@@ -379,9 +379,17 @@ on_probed(void *ctx, const char *dial, int ok, const char *why)
 	discover_probed(n->disc, dial, ok, why);
 }
 
+static void
+on_forgot(void *ctx, const struct peer *e)
+{
+	struct kaipeer_node *n = ctx;
+
+	discover_forgot(n->disc, e);
+}
+
 static const struct peers_ops peers_ops = {
 	on_event, on_command, on_result, on_cancel, on_ready, on_gone,
-	on_retired, on_merged, on_authorize, on_frame, on_probed
+	on_retired, on_merged, on_authorize, on_frame, on_probed, on_forgot
 };
 
 /* --- the library ---------------------------------------------------------- */

@@ -387,6 +387,7 @@ entry_down(struct peers *p, struct peer *e, const char *why)
 	    ++e->fails >= PEERS_FORGET_FAILS) {
 		p->ops->event(p->ctx, PEV_NOTE, e, peer_label(e), "forgotten: "
 		    "a discovered peer that failed too often", 0);
+		p->ops->forgot(p->ctx, e);
 		forget(p, e);
 		return;
 	}

@@ -18,9 +18,10 @@
  * key it was said to have), at most DISCOVER_RATE new dials a second and
  * PEERS_MAX_PROBES at once, and each address is dialled again only after
  * a backoff from 0.25 s doubling to "reconnectMax"; one that failed
- * PEERS_FORGET_FAILS times in a row is given up (kept aside, so that
- * hearing of it again does not shorten its wait, until newer candidates
- * need its place).
+ * PEERS_FORGET_FAILS times in a row (or a discovered peer forgotten by the
+ * table for as many failed redials) is given up on: dialled only once
+ * every "reconnectMax", and hearing of it again does not shorten its wait;
+ * given-up candidates are the first to make room for new ones.
  */
 #ifndef KAIPEER_DISCOVER_H
 #define KAIPEER_DISCOVER_H
@@ -49,6 +50,9 @@ void	discover_lan(struct discover *d, const char *ip, int port,
 /* A probe ended (peers_ops.probed). */
 void	discover_probed(struct discover *d, const char *dial, int ok,
 	    const char *why);
+/* The discovered peer e is leaving the table, having failed too often:
+ * its address is kept as a candidate given up on. */
+void	discover_forgot(struct discover *d, const struct peer *e);
 /* Candidates kept, and of them given up. */
 int	discover_count(const struct discover *d, int *given_up);
 

@@ -93,6 +93,8 @@ struct peers_ops {
 	/* The probe of dial ("ip:port", peers_probe()) ended: ok 1, it is
 	 * in the table; 2, it is a node known already; 0, it failed (why). */
 	void	(*probed)(void *ctx, const char *dial, int ok, const char *why);
+	/* The discovered entry e failed too often and is being forgotten. */
+	void	(*forgot)(void *ctx, const struct peer *e);
 };
 
 struct peers;
