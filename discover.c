@@ -7,6 +7,7 @@
  * something or a probe ends.  One timer, every DISCOVER_TICK_MS while
  * there is something to dial, starts the probes that are due.
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,11 +191,75 @@ arm(struct discover *d)
 		(void)loop_timer_at(d->n->loop, &d->tick, at);
 }
 
+/* What an address is good for, as a place to dial. */
+enum scope {
+	SCOPE_NONE,		/* unspecified, multicast, broadcast: never */
+	SCOPE_LOOPBACK,		/* this machine's: only from a peer on it */
+	SCOPE_OTHER
+};
+
+static enum scope
+scope_of(const struct addr *a)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+	const unsigned char *b;
+	static const unsigned char zero[16], one[16] = { [15] = 1 };
+
+	if (a->ss.ss_family == AF_INET) {
+		b = (const unsigned char *)&s4->sin_addr;
+		if (b[0] == 0 || b[0] >= 224)	/* this net, multicast, 240/4 */
+			return SCOPE_NONE;
+		return b[0] == 127 ? SCOPE_LOOPBACK : SCOPE_OTHER;
+	}
+	b = s6->sin6_addr.s6_addr;
+	if (memcmp(b, zero, 16) == 0 || b[0] == 0xff)
+		return SCOPE_NONE;
+	if (memcmp(b, one, 16) == 0)
+		return SCOPE_LOOPBACK;
+	if (memcmp(b, zero, 10) == 0 && b[10] == 0xff && b[11] == 0xff)
+		return b[12] == 0 || b[12] >= 224 ? SCOPE_NONE : b[12] == 127 ?
+		    SCOPE_LOOPBACK : SCOPE_OTHER;	/* v4-mapped */
+	return SCOPE_OTHER;
+}
+
+/* Is a peer told of at ip one we could mean to dial, told by teller? */
+static int
+dialable(const struct addr *a, const struct peer *teller)
+{
+	struct addr t;
+	char ip[ADDR_STRLEN];
+	const char *colon;
+	size_t len;
+
+	switch (scope_of(a)) {
+	case SCOPE_NONE:
+		return 0;
+	case SCOPE_OTHER:
+		return 1;
+	case SCOPE_LOOPBACK:
+		break;
+	}
+	/* A loopback address means the teller's machine: ours only if the
+	 * teller is on ours too.  A beacon from loopback came from ours. */
+	if (teller == NULL)
+		return 1;
+	if ((colon = strrchr(teller->addr, ':')) == NULL)
+		return 0;
+	len = (size_t)(colon - teller->addr);
+	if (len >= 2 && teller->addr[0] == '[')
+		snprintf(ip, sizeof(ip), "%.*s", (int)len - 2, teller->addr + 1);
+	else
+		snprintf(ip, sizeof(ip), "%.*s", (int)len, teller->addr);
+	return addr_numeric(ip, 1, &t) == 0 && scope_of(&t) == SCOPE_LOOPBACK;
+}
+
 /* Take a candidate in, unless it is known or not to be trusted. */
 static void
 learn(struct discover *d, const char *ip, int port, const unsigned char *id,
-    const unsigned char *key, const char *via, int lan)
+    const unsigned char *key, const struct peer *teller, int lan)
 {
+	const char *via = teller != NULL ? peer_label(teller) : "";
 	struct kaipeer_node *n = d->n;
 	struct peer *found[1];
 	struct addr a;
@@ -205,7 +270,7 @@ learn(struct discover *d, const char *ip, int port, const unsigned char *id,
 	if (!wanted(d, lan) || port < 1 || port > 65535 ||
 	    memcmp(id, n->id, PROTO_NODE_ID) == 0 ||
 	    peers_by_id(n->peers, id) != NULL ||
-	    addr_numeric(ip, port, &a) == -1)
+	    addr_numeric(ip, port, &a) == -1 || !dialable(&a, teller))
 		return;
 	addr_format(dial, sizeof(dial), ip, port);
 	if (peers_find(n->peers, dial, strlen(dial), found, 1, &nf) != NULL ||
@@ -245,7 +310,7 @@ discover_frame(struct discover *d, struct peer *e, const struct proto_frame *f)
 		return rc;
 	for (i = 0; i < n; i++)
 		learn(d, list[i].ip, (int)list[i].port, list[i].id,
-		    list[i].has_key ? list[i].key : NULL, peer_label(e), 0);
+		    list[i].has_key ? list[i].key : NULL, e, 0);
 	return 0;
 }
 
@@ -263,7 +328,7 @@ discover_lan(struct discover *d, const char *ip, int port,
 		e->origin = PEER_DISCOVERED;
 		e->via[0] = '\0';
 	}
-	learn(d, ip, port, id, NULL, "", 1);
+	learn(d, ip, port, id, NULL, NULL, 1);
 }
 
 void

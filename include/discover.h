@@ -12,8 +12,9 @@
  * What a stranger says is bounded: at most DISCOVER_MAX candidates are
  * kept, DISCOVER_PER_SOURCE of them from any one peer (the beacon counts
  * as one); a candidate that is us, a node or an address we know already,
- * an address that is not numeric, or (secured) a key that is not trusted
- * is not taken.  Candidates are verified by connecting (peers_probe(): a
+ * an address that is not numeric or not one to dial (unspecified,
+ * multicast, broadcast, or loopback told by a peer not on this machine),
+ * or (secured) a key that is not trusted is not taken.  Candidates are verified by connecting (peers_probe(): a
  * probe enters the peer table only once its handshake is done, with the
  * key it was said to have), at most DISCOVER_RATE new dials a second and
  * PEERS_MAX_PROBES at once, and each address is dialled again only after

@@ -282,7 +282,10 @@ START_TEST(test_discovered_forgotten)
 }
 END_TEST
 
-/* A raw peer that tells of 40 addresses that never answer. */
+/*
+ * A raw peer that tells of 40 addresses that never answer (the first of
+ * them 0.0.0.0, which is not an address to dial).
+ */
 START_TEST(test_stranger_bounded)
 {
 	unsigned char buf[8192];
@@ -309,6 +312,8 @@ START_TEST(test_stranger_bounded)
 		fp[i].id[6] = (unsigned char)('A' + i / 26);
 		fp[i].id[7] = (unsigned char)('a' + i % 26);
 	}
+	/* The first: "0.0.0.0" reaches this machine, but is no address. */
+	snprintf(fp[0].ip, sizeof(fp[0].ip), "0.0.0.0");
 	len = frames_peers_encode(buf, sizeof(buf), fp, 40);
 	CHECK(len > 0, "cannot encode PEERS");
 	raw_send(&r, buf, (size_t)len);
@@ -325,6 +330,7 @@ START_TEST(test_stranger_bounded)
 		most = got[i] > most ? got[i] : most;
 		close(fd[i]);
 	}
+	CHECK(got[0] == 0, "0.0.0.0 was dialled");
 	CHECK(total >= 1, "no address told was dialled");
 	CHECK(total <= 4 + 4 * 3, "%d dials in 3 s: not rate-limited", total);
 	CHECK(most <= 3, "an address was dialled %d times in 3 s", most);
