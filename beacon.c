@@ -83,6 +83,7 @@ struct beacon {
 	struct beacon_stats st;
 	beacon_found_fn	 fn;
 	void		*ctx;
+	int		 loopback;	/* the IPv4 loopback alone */
 	int		 reading;	/* inside readable(): free there */
 	int		 dead;
 	struct loop_timer timer;
@@ -289,9 +290,10 @@ usable(const struct beacon *b, const struct ifaddrs *ifa, int loopback)
 }
 
 /*
- * Rebuild the table.  With no IPv4 interface that has multicast, IPv4 on
- * the loopback: Linux carries multicast there even without the flag, so
- * nodes on one host find each other (IPv6 has no route for it there).
+ * Rebuild the table.  With no IPv4 interface that has multicast (or when
+ * we listen on loopback alone), IPv4 on the loopback: Linux carries
+ * multicast there even without the flag, so nodes on one host find each
+ * other (IPv6 has no route for it there).
  */
 static void
 scan(struct beacon *b)
@@ -303,7 +305,7 @@ scan(struct beacon *b)
 	if (getifaddrs(&all) == -1)
 		return;		/* keep the table we have */
 	drop_ifaces(b);
-	for (pass = 0; pass < 2 && !has4; pass++) {
+	for (pass = b->loopback; pass < 2 && !has4; pass++) {
 		for (ifa = all; ifa != NULL; ifa = ifa->ifa_next)
 			if (usable(b, ifa, pass) &&
 			    (index = if_nametoindex(ifa->ifa_name)) != 0)
@@ -554,6 +556,7 @@ beacon_new(struct loop *l, const struct beacon_conf *conf, beacon_found_fn fn,
 	b->self = m;
 	b->dgram_len = (size_t)beacon_encode(b->dgram, sizeof(b->dgram), &m);
 	b->port = conf->udp_port > 0 ? conf->udp_port : BEACON_DEFAULT_PORT;
+	b->loopback = conf->loopback != 0;
 	b->interval = conf->interval_ms > 0 ? conf->interval_ms :
 	    BEACON_INTERVAL_MS;
 	if (b->interval < INTERVAL_MIN)

@@ -123,12 +123,27 @@ send_peers(struct discover *d, struct peer *to, const struct frames_peer *fp,
 	(void)d;
 }
 
+static void drop(struct discover *, struct cand *);
+
 void
 discover_up(struct discover *d, struct peer *e)
 {
 	struct frames_peer list[FRAMES_MAX_PEERS], one;
 	struct peer *o;
 	int i, n = 0, have_one;
+
+	/* A node we heard on the LAN dialled us first: that is how we know
+	 * it too; and it needs no dial of ours any more. */
+	for (i = 0; i < d->nc; i++)
+		if (memcmp(d->c[i].id, e->id, PROTO_NODE_ID) == 0 &&
+		    !d->c[i].probing) {
+			if (d->c[i].lan && e->origin == PEER_ACCEPTED) {
+				e->origin = PEER_DISCOVERED;
+				e->via[0] = '\0';
+			}
+			drop(d, &d->c[i]);
+			break;
+		}
 
 	have_one = entry_of(e, &one) == 0;
 	for (i = 0; i < peers_count(d->n->peers); i++) {

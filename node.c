@@ -555,6 +555,7 @@ static void
 start_beacon(struct kaipeer_node *n, int port)
 {
 	struct beacon_conf bc;
+	const char *host;
 	char err[256];
 
 	memset(&bc, 0, sizeof(bc));
@@ -564,13 +565,18 @@ start_beacon(struct kaipeer_node *n, int port)
 	bc.cluster = n->cfg.cluster != NULL ? n->cfg.cluster :
 	    CONFIG_DEFAULT_CLUSTER;
 	bc.udp_port = n->cfg.lan_port;
+	host = node_listen_host(n);
+	bc.loopback = host != NULL && (host[0] == '\0' ||
+	    strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	    strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0);
 	if ((n->beacon = beacon_new(n->loop, &bc, on_beacon, n, err,
 	    sizeof(err))) == NULL) {
 		node_err(n, "LAN discovery is off: %s", err);
 		return;
 	}
-	node_say(n, "LAN discovery on UDP port %d, cluster '%s'",
-	    n->cfg.lan_port, bc.cluster);
+	node_say(n, "LAN discovery on UDP port %d, cluster '%s'%s",
+	    n->cfg.lan_port, bc.cluster, bc.loopback ? ", on this machine "
+	    "alone (it listens on loopback)" : "");
 }
 
 int

@@ -87,6 +87,8 @@ struct beacon_conf {
 	const char	*cluster;	/* 1..BEACON_CLUSTER_MAX bytes; copied */
 	int		 udp_port;	/* 0: BEACON_DEFAULT_PORT */
 	int		 interval_ms;	/* 0: BEACON_INTERVAL_MS; at least 10 */
+	int		 loopback;	/* we listen on loopback alone: beacons
+					   go over it alone, to this machine */
 };
 
 /*

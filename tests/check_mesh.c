@@ -14,6 +14,8 @@
  *   - peer exchange: a chain of 6 nodes with "discover" becomes a mesh,
  *     "peers" saying who told of whom; a discovered peer that goes away
  *     for good is forgotten after its failed redials;
+ *   - the LAN beacon between two nodes of this machine in protected
+ *     mode, over the loopback;
  *   - what a stranger says is bounded: a raw peer telling of 40 addresses
  *     gets a handful of them dialled, none into the table, each address
  *     no faster than the backoff; a malformed PEERS is a protocol error.
@@ -283,6 +285,45 @@ START_TEST(test_discovered_forgotten)
 END_TEST
 
 /*
+ * Two nodes of one machine in protected mode (loopback alone) with
+ * "lanDiscovery": their beacons go over the loopback, and they link, each
+ * listing the other "[discovered on the LAN]".  Where the loopback
+ * carries no multicast (the beacon counters say nothing was heard), the
+ * test says so and passes: tests/netns_mesh.sh covers bridges.
+ */
+START_TEST(test_lan_loopback)
+{
+	struct h_proc *a, *b;
+	int pa = free_port(), pb = free_port(), udp = free_port();
+	const char *more = S("'lanDiscovery': true, 'lanPort': %d, "
+	    "'cluster': 'mesh-test-%d'", udp, udp);
+
+	a = node("a", pa, 1, S("'name': 'a', %s", more));
+	b = node("b", pb, 1, S("'name': 'b', %s", more));
+	CHECK(h_count(a, H_OUT, 0, "LAN discovery on UDP port ") == 1 &&
+	    h_count(a, H_OUT, 0, "on this machine alone (it listens on "
+	    "loopback)") == 1, "the beacon does not say it keeps to loopback");
+	if (h_expect(a, H_OUT, S("127.0.0.1:%d (b)", pb), 6000) == NULL) {
+		h_signal(a, SIGUSR1);
+		CHECK(h_expect(a, H_ERR, "LAN beacon: ", H_WAIT) != NULL,
+		    "no beacon counters");
+		CHECK(strstr(a->line, " 0 heard") != NULL, "beacons were heard "
+		    "but the nodes did not link: %s", a->line);
+		printf("lan_loopback: skipped: this loopback carries no "
+		    "multicast (%s)\n", a->line);
+		return;
+	}
+	SEND(a, "peers");
+	EXPECT_EXACT(a, S("  0: 127.0.0.1:%d (b) [discovered on the LAN]", pb));
+	SEND(b, "peers");
+	EXPECT_EXACT(b, S("  0: 127.0.0.1:%d (a) [discovered on the LAN]", pa));
+	SEND(a, "@b calc 2+5");
+	EXPECT_EXACT(a, S("Result from 127.0.0.1:%d for command 'calc 2+5': 7",
+	    pb));
+}
+END_TEST
+
+/*
  * A raw peer that tells of 40 addresses that never answer (the first of
  * them 0.0.0.0, which is not an address to dial).
  */
@@ -372,6 +413,7 @@ main(void)
 	tc = suite_case(s, "discover", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_discover_chain);
 	tcase_add_test(tc, test_discovered_forgotten);
+	tcase_add_test(tc, test_lan_loopback);
 	tcase_add_test(tc, test_stranger_bounded);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
