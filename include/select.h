@@ -63,7 +63,8 @@ int	select_parse(const char *sel, size_t len, struct select_item *items,
  * matches any run of bytes, '?' one byte, "[abc]", "[a-z]", "[!a-z]" and
  * "[^a-z]" one byte of (or not of) a class, in which a ']' right after
  * '[' (or '[!') is a member; '\' makes the byte after it literal, in a
- * class too.  A '[' without its ']' is a literal '['.  Bytes compare as
+ * class too.  A '[' without its ']' is a literal '['.  POSIX's "[:alpha:]",
+ * "[.x.]" and "[=x=]" are not known: in a class their bytes are members.  Bytes compare as
  * unsigned, with no locale.  Time is O(plen * slen) at worst: a mismatch
  * backs up to the last '*' only, never further.
  */
