@@ -24,7 +24,6 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,17 +139,6 @@ beacon_decode(const unsigned char *buf, size_t len, struct beacon_msg *m)
 
 /* --- sockets -------------------------------------------------------------- */
 
-static int
-set_nonblock(int fd)
-{
-	int fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		return -1;
-	return fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
-
 /*
  * A non-blocking UDP socket bound to addr (NULL: the wildcard) and port,
  * shared with other sockets if asked, its multicast looped back with one
@@ -188,7 +176,7 @@ udp_open(int family, const void *addr, int port, int shared)
 	if (family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 		    sizeof(one));
-	if (set_nonblock(fd) == -1 || bind(fd, &u.sa, family == AF_INET ?
+	if (loop_nonblock(fd) == -1 || bind(fd, &u.sa, family == AF_INET ?
 	    sizeof(u.s4) : sizeof(u.s6)) == -1) {
 		e = errno;
 		close(fd);

@@ -59,34 +59,41 @@ on_result(void *ctx, const struct kaipeer_result *r)
 		    sizeof(shown)), r->status);
 }
 
-/* Send to selector and step until n results; the time it took, or -1. */
-static long long
-round_trip(struct fan *f, const char *selector, const char *command, long n)
+long long
+bench_round_trip(struct kaipeer_node *k, const char *selector,
+    const char *command, const char *expect, long n, char *why,
+    size_t whysize)
 {
+	struct fan f;
 	long long t0, t1;
 	int sent;
 
-	f->got = 0;
+	memset(&f, 0, sizeof(f));
+	f.node = k;
+	f.expect = expect;
 	t0 = now_ns();
-	if ((sent = kaipeer_send(f->node, selector, command, on_result, f)) !=
-	    n) {
-		snprintf(f->why, sizeof(f->why), "the command went to %d "
-		    "peers, not %ld", sent, n);
+	if ((sent = kaipeer_send(k, selector, command, on_result, &f)) != n) {
+		snprintf(why, whysize, "the command went to %d peers, not %ld",
+		    sent, n);
 		return -1;
 	}
-	while (f->got < n && f->bad == 0) {
+	while (f.got < n && f.bad == 0) {
 		if (now_ns() - t0 > ROUND_LIMIT_NS) {
-			snprintf(f->why, sizeof(f->why), "%ld of %ld results "
-			    "in 60 s", f->got, n);
+			snprintf(why, whysize, "%ld of %ld results in 60 s",
+			    f.got, n);
 			return -1;
 		}
-		if (kaipeer_step(f->node, 1000) == -1) {
-			snprintf(f->why, sizeof(f->why), "the node stopped");
+		if (kaipeer_step(k, 1000) == -1) {
+			snprintf(why, whysize, "the node stopped");
 			return -1;
 		}
 	}
 	t1 = now_ns();
-	return f->bad == 0 ? t1 - t0 : -1;
+	if (f.bad > 0) {
+		snprintf(why, whysize, "%s", f.why);
+		return -1;
+	}
+	return t1 - t0;
 }
 
 static int
@@ -140,10 +147,12 @@ bench_fanout(const struct bench_opts *o)
 	if (f.bad > 0)
 		fatal(f.why);
 	for (i = 0; i < rounds; i++)
-		if ((t[i] = round_trip(&f, "*", o->command, npeers)) < 0)
+		if ((t[i] = bench_round_trip(f.node, "*", o->command, f.expect,
+		    npeers, f.why, sizeof(f.why))) < 0)
 			fatal(f.why);
 	for (i = 0; i < SINGLES; i++)
-		if ((one[i] = round_trip(&f, "0", o->command, 1)) < 0)
+		if ((one[i] = bench_round_trip(f.node, "0", o->command,
+		    f.expect, 1, f.why, sizeof(f.why))) < 0)
 			fatal(f.why);
 	qsort(t, (size_t)rounds, sizeof(*t), by_value);
 	qsort(one, SINGLES, sizeof(*one), by_value);

@@ -696,27 +696,6 @@ start(struct mesh *m, const char *kaipeer, int *next_port)
 		    (now_ns() - t0) / 1e9, tries);
 }
 
-struct hop {
-	long		 got, bad;
-	char		 why[256];
-};
-
-static void
-on_hop(void *ctx, const struct kaipeer_result *r)
-{
-	struct hop *h = ctx;
-	char shown[128];
-
-	h->got++;
-	if (r->status == KAIPEER_OK && r->len == strlen(ANSWER) &&
-	    memcmp(r->text, ANSWER, r->len) == 0)
-		return;
-	if (h->bad++ == 0)
-		snprintf(h->why, sizeof(h->why), "%s answered \"%s\" (status "
-		    "%d)", r->addr, bench_show(r->text, r->len, shown,
-		    sizeof(shown)), r->status);
-}
-
 /*
  * The median round trip (ns) of SINGLES "calc 1", one at a time, from a
  * node made here from the library to node 1; the first, which waits for
@@ -726,8 +705,8 @@ static long long
 one_link(const struct mesh *m)
 {
 	struct kaipeer_node *k;
-	long long t[SINGLES], t0;
-	struct hop h;
+	long long t[SINGLES], dt;
+	char why[256];
 	int i;
 
 	if ((k = kaipeer_new()) == NULL || kaipeer_set_listen(k, 0) == -1 ||
@@ -735,21 +714,11 @@ one_link(const struct mesh *m)
 	    kaipeer_start(k) != 0)
 		fatal("cannot start the bench's own node");
 	for (i = -1; i < SINGLES; i++) {
-		memset(&h, 0, sizeof(h));
-		t0 = now_ns();
-		if (kaipeer_send(k, "0", CMD, on_hop, &h) != 1)
-			fatal("the bench's node could not send to node 1");
-		while (h.got == 0) {
-			if (now_ns() - t0 > QUERY_NS)
-				fatal("no answer from node 1 in %lld s",
-				    QUERY_NS / 1000000000LL);
-			if (kaipeer_step(k, 100) == -1)
-				fatal("the bench's own node stopped");
-		}
-		if (h.bad > 0)
-			fatal("'%s' over one link: %s", CMD, h.why);
+		if ((dt = bench_round_trip(k, "0", CMD, ANSWER, 1, why,
+		    sizeof(why))) < 0)
+			fatal("'%s' over one link to node 1: %s", CMD, why);
 		if (i >= 0)
-			t[i] = now_ns() - t0;
+			t[i] = dt;
 	}
 	kaipeer_stop(k);
 	while (kaipeer_step(k, 100) != -1)

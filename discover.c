@@ -85,26 +85,20 @@ discover_count(const struct discover *d, int *given_up)
 static int
 entry_of(const struct peer *e, struct frames_peer *fp)
 {
-	const char *colon, *ip = e->addr;
+	const struct session *s = e->link;
 	size_t len;
 
-	if (e->state != PEER_UP || e->ephemeral || !e->has_id ||
-	    (colon = strrchr(e->addr, ':')) == NULL)
-		return -1;
-	len = (size_t)(colon - ip);
-	if (len >= 2 && ip[0] == '[') {
-		ip++;
-		len -= 2;
-	}
-	if (len == 0 || len > FRAMES_MAX_IP)
+	if (e->state != PEER_UP || e->ephemeral || !e->has_id || s == NULL ||
+	    s->conn == NULL || s->peer.port == 0 ||
+	    (len = strlen(s->conn->ip)) > FRAMES_MAX_IP)
 		return -1;
 	memset(fp, 0, sizeof(*fp));
-	memcpy(fp->ip, ip, len);
-	fp->port = (unsigned)atoi(colon + 1);
+	memcpy(fp->ip, s->conn->ip, len + 1);
+	fp->port = s->peer.port;
 	memcpy(fp->id, e->id, PROTO_NODE_ID);
 	if ((fp->has_key = e->has_key))
 		memcpy(fp->key, e->key, sizeof(fp->key));
-	return fp->port > 0 && fp->port <= 65535 ? 0 : -1;
+	return 0;
 }
 
 static void
@@ -125,6 +119,17 @@ send_peers(struct discover *d, struct peer *to, const struct frames_peer *fp,
 
 static void drop(struct discover *, struct cand *);
 
+/* A node that dialled us was heard on the LAN too: that is how we know
+ * it (peers shows "[discovered on the LAN]"). */
+static void
+heard_on_lan(struct peer *e)
+{
+	if (e->origin == PEER_ACCEPTED) {
+		e->origin = PEER_DISCOVERED;
+		e->via[0] = '\0';
+	}
+}
+
 void
 discover_up(struct discover *d, struct peer *e)
 {
@@ -137,10 +142,8 @@ discover_up(struct discover *d, struct peer *e)
 	for (i = 0; i < d->nc; i++)
 		if (memcmp(d->c[i].id, e->id, PROTO_NODE_ID) == 0 &&
 		    !d->c[i].probing) {
-			if (d->c[i].lan && e->origin == PEER_ACCEPTED) {
-				e->origin = PEER_DISCOVERED;
-				e->via[0] = '\0';
-			}
+			if (d->c[i].lan)
+				heard_on_lan(e);
 			drop(d, &d->c[i]);
 			break;
 		}
@@ -243,9 +246,6 @@ static int
 dialable(const struct addr *a, const struct peer *teller)
 {
 	struct addr t;
-	char ip[ADDR_STRLEN];
-	const char *colon;
-	size_t len;
 
 	switch (scope_of(a)) {
 	case SCOPE_NONE:
@@ -259,14 +259,9 @@ dialable(const struct addr *a, const struct peer *teller)
 	 * teller is on ours too.  A beacon from loopback came from ours. */
 	if (teller == NULL)
 		return 1;
-	if ((colon = strrchr(teller->addr, ':')) == NULL)
-		return 0;
-	len = (size_t)(colon - teller->addr);
-	if (len >= 2 && teller->addr[0] == '[')
-		snprintf(ip, sizeof(ip), "%.*s", (int)len - 2, teller->addr + 1);
-	else
-		snprintf(ip, sizeof(ip), "%.*s", (int)len, teller->addr);
-	return addr_numeric(ip, 1, &t) == 0 && scope_of(&t) == SCOPE_LOOPBACK;
+	return teller->link != NULL && teller->link->conn != NULL &&
+	    addr_numeric(teller->link->conn->ip, 1, &t) == 0 &&
+	    scope_of(&t) == SCOPE_LOOPBACK;
 }
 
 /* Take a candidate in, unless it is known or not to be trusted. */
@@ -338,11 +333,8 @@ discover_lan(struct discover *d, const char *ip, int port,
 	if (secured != (d->n->env.keys != NULL))
 		return;		/* it could not join us, nor we it */
 	/* One that dialled us on hearing our beacon: we heard its own. */
-	if ((e = peers_by_id(d->n->peers, id)) != NULL &&
-	    e->origin == PEER_ACCEPTED && e->state == PEER_UP) {
-		e->origin = PEER_DISCOVERED;
-		e->via[0] = '\0';
-	}
+	if ((e = peers_by_id(d->n->peers, id)) != NULL && e->state == PEER_UP)
+		heard_on_lan(e);
 	learn(d, ip, port, id, NULL, NULL, 1);
 }
 

@@ -91,26 +91,38 @@ count(struct fan_counts *c, int status)
 	}
 }
 
+/* One result to the caller, counted. */
 static void
-deliver(struct slot *s, int peer, int status, int exit_code,
-    const char *text, size_t len, long long started)
+emit(struct fanout *f, int peer, const char *label, const char *name,
+    int status, int exit_code, const char *text, size_t len,
+    long long started)
 {
-	struct fanout *f = s->f;
-	struct peer *e = peers_at(f->n->peers, peer);
 	struct fan_result r;
 
 	r.peer = peer;
-	r.label = e != NULL ? peer_label(e) : "?";
-	r.name = e != NULL ? e->name : "";
+	r.label = label;
+	r.name = name;
 	r.status = status;
 	r.exit_code = exit_code;
 	r.text = text;
 	r.len = len;
 	r.ms = (long)(loop_now(f->n->loop) - started);
 	count(&f->counts, status);
-	f->pending--;
 	f->results++;
 	f->on_result(f->ctx, f, &r);
+}
+
+/* The one result of slot s, which is done. */
+static void
+deliver(struct slot *s, int peer, int status, int exit_code,
+    const char *text, size_t len, long long started)
+{
+	struct fanout *f = s->f;
+	struct peer *e = peers_at(f->n->peers, peer);
+
+	f->pending--;
+	emit(f, peer, e != NULL ? peer_label(e) : "?", e != NULL ? e->name :
+	    "", status, exit_code, text, len, started);
 }
 
 static void
@@ -119,7 +131,6 @@ req_done(void *ctx, struct request *q, int status, const char *text,
 {
 	struct slot *s = ctx;
 	struct fanout *f = s->f;
-	long missing;
 
 	s->q = NULL;
 	if (!f->routed || (status != REQ_OK && f->route.kind == FRAMES_PATH)) {
@@ -129,10 +140,9 @@ req_done(void *ctx, struct request *q, int status, const char *text,
 		/* A RELAY's end: its parts came; a flood's says how many
 		 * links gave no answer. */
 		f->pending--;
-		missing = status != REQ_OK ? 1 : len > 0 && len < 10 ?
-		    strtol(text, NULL, 10) : 0;
-		if (missing > 0 && f->route.kind == FRAMES_FLOOD)
-			f->counts.missing += missing;
+		if (f->route.kind == FRAMES_FLOOD)
+			f->counts.missing += status != REQ_OK ? 1 :
+			    frames_missing(text, len);
 	}
 	finish(f);
 }
@@ -142,25 +152,14 @@ static void
 req_part(void *ctx, struct request *q, const struct frames_part *p)
 {
 	struct slot *s = ctx;
-	struct fanout *f = s->f;
-	struct peer *e = peers_at(f->n->peers, q->peer);
-	struct fan_result r;
+	struct peer *e = peers_at(s->f->n->peers, q->peer);
 	char label[ADDR_STRLEN + FRAMES_MAX_PATH + 2];
 
 	snprintf(label, sizeof(label), "%s%s%.*s", e != NULL ? peer_label(e) :
 	    "?", p->path_len > 0 ? "/" : "", (int)p->path_len, p->path);
-	memset(&r, 0, sizeof(r));
-	r.peer = q->peer;
-	r.label = label;
-	r.name = e != NULL && p->path_len == 0 ? e->name : "";
-	r.status = p->status <= REQ_CANCELLED ? (int)p->status : REQ_ERROR;
-	r.exit_code = p->exit;
-	r.text = p->text;
-	r.len = p->text_len;
-	r.ms = (long)(loop_now(f->n->loop) - q->started);
-	count(&f->counts, r.status);
-	f->results++;
-	f->on_result(f->ctx, f, &r);
+	emit(s->f, q->peer, label, e != NULL && p->path_len == 0 ? e->name :
+	    "", p->status <= REQ_CANCELLED ? (int)p->status : REQ_ERROR,
+	    p->exit, p->text, p->text_len, q->started);
 }
 
 /* Results that needed no request (it could not be made). */
@@ -233,25 +232,15 @@ local_done(void *ctx, const struct kaipeer_call *call, int peer, uint32_t id,
     int status, int exit_code, const char *text, size_t len)
 {
 	struct fanout *f = ctx;
-	struct fan_result r;
 
 	(void)call;
 	(void)peer;
 	(void)id;
 	f->local = 0;
-	memset(&r, 0, sizeof(r));
-	r.peer = -1;
-	r.label = "self";
-	r.name = f->n->cfg.name != NULL ? f->n->cfg.name : "";
-	r.status = status == CALL_OK ? REQ_OK : REQ_ERROR;
-	r.exit_code = exit_code;
-	r.text = text;
-	r.len = len;
-	r.ms = (long)(loop_now(f->n->loop) - f->started);
-	count(&f->counts, r.status);
 	f->pending--;
-	f->results++;
-	f->on_result(f->ctx, f, &r);
+	emit(f, -1, "self", f->n->cfg.name != NULL ? f->n->cfg.name : "",
+	    status == CALL_OK ? REQ_OK : REQ_ERROR, exit_code, text, len,
+	    f->started);
 	finish(f);
 }
 

@@ -176,6 +176,22 @@ frames_part_decode(const struct proto_frame *f, struct frames_part *p)
 }
 
 long
+frames_missing(const char *text, size_t len)
+{
+	long n = 0;
+	size_t i;
+
+	if (len == 0 || len > 9)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return 0;
+		n = n * 10 + (text[i] - '0');
+	}
+	return n;
+}
+
+long
 frames_peers_encode(unsigned char *buf, size_t size,
     const struct frames_peer *peers, int n)
 {

@@ -165,9 +165,7 @@ loop_new(void)
 			close(l->sig[i]);
 			l->sig[i] = fl;
 		}
-		if ((fl = fcntl(l->sig[i], F_GETFL)) == -1 ||
-		    fcntl(l->sig[i], F_SETFL, fl | O_NONBLOCK) == -1 ||
-		    fcntl(l->sig[i], F_SETFD, FD_CLOEXEC) == -1)
+		if (loop_nonblock(l->sig[i]) == -1)
 			goto fail;
 	}
 	loop_update_now(l);
@@ -234,6 +232,17 @@ place(struct loop *l, int fd, struct watch *w)
 		l->w[l->pfd[w->pidx].fd].pidx = w->pidx;
 	}
 	w->pidx = -1;
+}
+
+int
+loop_nonblock(int fd)
+{
+	int fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return -1;
+	return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 int

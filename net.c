@@ -16,7 +16,6 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,17 +64,6 @@ linger_over(void *ctx)
 }
 
 /* --- small helpers ------------------------------------------------------ */
-
-static int
-set_nonblock(int fd)
-{
-	int fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		return -1;
-	return fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
 
 static void
 tune_socket(int fd)
@@ -546,7 +534,7 @@ try_next_address(struct conn *c)
 			err = errno;
 			continue;
 		}
-		if (set_nonblock(fd) == -1 || (connect(fd,
+		if (loop_nonblock(fd) == -1 || (connect(fd,
 		    (struct sockaddr *)&a->ss, a->len) == -1 &&
 		    errno != EINPROGRESS)) {
 			err = errno;
@@ -701,7 +689,7 @@ accept_all(void *ctx, int lfd, int events)
 				pause_accept(n);
 			return;
 		}
-		if (set_nonblock(fd) == -1 || (c = new_conn(n, fd)) == NULL) {
+		if (loop_nonblock(fd) == -1 || (c = new_conn(n, fd)) == NULL) {
 			close(fd);
 			pause_accept(n);
 			return;
@@ -750,7 +738,7 @@ net_listen(struct net *n, const char *host, int port, char *err,
 			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 			    sizeof(one));
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-		    listen(fd, 128) == -1 || set_nonblock(fd) == -1) {
+		    listen(fd, 128) == -1 || loop_nonblock(fd) == -1) {
 			/* A family the host lacks is skipped; a port that is
 			 * taken is an error whichever family saw it. */
 			if (errno != EADDRNOTAVAIL && errno != EAFNOSUPPORT)

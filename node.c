@@ -567,8 +567,7 @@ start_beacon(struct kaipeer_node *n, int port)
 	bc.udp_port = n->cfg.lan_port;
 	host = node_listen_host(n);
 	bc.loopback = host != NULL && (host[0] == '\0' ||
-	    strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	    strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0);
+	    conftrust_loopback(host));
 	if ((n->beacon = beacon_new(n->loop, &bc, on_beacon, n, err,
 	    sizeof(err))) == NULL) {
 		node_err(n, "LAN discovery is off: %s", err);

@@ -231,24 +231,11 @@ kid_done(void *ctx, struct request *q, int status, const char *text,
 {
 	struct rkid *k = ctx;
 	struct rjob *j = k->j;
-	long n;
-	char *end;
 
 	k->q = NULL;
-	if (j->kind == FRAMES_FLOOD) {
-		if (status != REQ_OK)
-			j->missing++;
-		else if (len > 0 && len < 12) {
-			char num[12];
-
-			memcpy(num, text, len);
-			num[len] = '\0';
-			errno = 0;
-			n = strtol(num, &end, 10);
-			if (errno == 0 && *end == '\0' && n > 0)
-				j->missing += n;
-		}
-	} else if (k->command || status != REQ_OK)
+	if (j->kind == FRAMES_FLOOD)
+		j->missing += status != REQ_OK ? 1 : frames_missing(text, len);
+	else if (k->command || status != REQ_OK)
 		send_part(j, (unsigned)status, q->exit_code, k->label, "", 0,
 		    text, len);
 	j->pending--;

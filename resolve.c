@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,7 +123,7 @@ resolve_start(struct loop *l, const char *host, int port, resolve_fn fn,
     void *ctx)
 {
 	struct resolve *r;
-	int p[2], fl, err;
+	int p[2], err;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
@@ -151,9 +150,7 @@ resolve_start(struct loop *l, const char *host, int port, resolve_fn fn,
 	r->fd = p[0];
 	r->fn = fn;
 	r->ctx = ctx;
-	if ((fl = fcntl(r->fd, F_GETFL)) == -1 ||
-	    fcntl(r->fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-	    fcntl(r->fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	if (loop_nonblock(r->fd) == -1 ||
 	    loop_watch(l, r->fd, LOOP_READ, on_answer, r) == -1) {
 		err = errno != 0 ? errno : ENOMEM;
 		(void)kill(r->pid, SIGKILL);

@@ -15,6 +15,8 @@
 #define BENCH_EXIT_USAGE	64
 #define BENCH_MAX_TEXT		60000	/* longest -t and -e */
 
+struct kaipeer_node;
+
 struct bench_opts {
 	const char	*host;		/* -h */
 	int		 port;		/* -p */
@@ -47,6 +49,16 @@ void	bench_parse_args(struct bench_opts *o, int argc, char **argv);
  * figures (exit 1 on any wrong or missing result).
  */
 void	bench_fanout(const struct bench_opts *o);
+
+/*
+ * On node k, send command to the n peers selector names and step k until
+ * their n results came, each status ok with the text expect: the
+ * nanoseconds it took, or -1 with why (a wrong result, another number of
+ * peers, no results within 60 s, the node stopped).  benchfan.c.
+ */
+long long bench_round_trip(struct kaipeer_node *k, const char *selector,
+	    const char *command, const char *expect, long n, char *why,
+	    size_t whysize);
 
 /*
  * --mesh: for each of sizes[0..nsizes) (each from BENCH_MESH_MIN to

@@ -105,6 +105,13 @@ long	frames_part_encode(unsigned char *buf, size_t size,
 int	frames_part_decode(const struct proto_frame *f, struct frames_part *p);
 
 /*
+ * The RESULT that ends a flood's RELAY says, in decimal, how many links
+ * below its sender gave no answer ("" for none).  That number, or 0 when
+ * text[0..len) is not one (at most 9 digits are read).
+ */
+long	frames_missing(const char *text, size_t len);
+
+/*
  * PEERS payload:
  *   count:u8, then count times:
  *   id[8] port:u16 flags:u8 ip_len:u8 ip[ip_len] [key[32] if flags & 1]

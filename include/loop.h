@@ -60,6 +60,9 @@ struct loop *loop_new(void);
  * descriptors it watched are the callers' to close. */
 void	loop_free(struct loop *l);
 
+/* Make fd non-blocking and close-on-exec, as every watched fd is: 0, -1. */
+int	loop_nonblock(int fd);
+
 /*
  * Watch fd for events (LOOP_READ | LOOP_WRITE, or 0) with fn(ctx, fd,
  * revents).  A watch on an fd already watched replaces it.  Returns 0, or

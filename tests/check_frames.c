@@ -807,6 +807,25 @@ START_TEST(test_peers_count_refused)
 }
 END_TEST
 
+/* The count ending a flood's RELAY: digits alone, at most 9 of them. */
+static const struct {
+	const char	*text;
+	size_t		 len;
+	long		 n;
+} missing[] = {
+	{ "", 0, 0 }, { "0", 1, 0 }, { "3", 1, 3 },
+	{ "999999999", 9, 999999999 }, { "1234567890", 10, 0 },
+	{ "12x", 3, 0 }, { "-1", 2, 0 }, { " 1", 2, 0 }, { "1\0", 2, 0 },
+	{ "37", 1, 3 },		/* only len bytes are read */
+};
+
+START_TEST(test_missing)
+{
+	ck_assert_int_eq(frames_missing(missing[_i].text, missing[_i].len),
+	    missing[_i].n);
+}
+END_TEST
+
 static Suite *
 frames_suite(void)
 {
@@ -828,6 +847,7 @@ frames_suite(void)
 	tcase_add_loop_test(tc, test_part_refused, 0, NELEM(bad_parts));
 	tcase_add_loop_test(tc, test_peers_refused, 0, NELEM(bad_peers));
 	tcase_add_test(tc, test_peers_count_refused);
+	tcase_add_loop_test(tc, test_missing, 0, NELEM(missing));
 	suite_add_tcase(s, tc);
 	return s;
 }
